@@ -1,0 +1,103 @@
+/**
+ * The local web chat: one small page and a JSON endpoint, as a Hono app so tests drive it
+ * in process with `app.request(...)` and `npm start` serves it with @hono/node-server.
+ *
+ * POST /api/chat  {"message": "…", "session": "optional id"} → {"session", "reply": Reply}
+ * GET  /api/history?session=…                                → {"turns": [...]}
+ * GET  /healthz                                               → {"ok": true}
+ *
+ * @example
+ * const app = createWebApp({ engine, store });
+ * const res = await app.request("/api/chat", { method: "POST", body: JSON.stringify({ message: "xin chào" }) });
+ */
+import { randomBytes } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { Engine } from "../../engine/engine.ts";
+import type { Reply } from "../../engine/types.ts";
+import type { Logger } from "../../logger.ts";
+import type { KeyValueStore } from "../../store/store.ts";
+import { chatPage } from "./page.ts";
+
+/** Turns kept per web session (enough to show the conversation after a reload). */
+const HISTORY_TURNS = 40;
+const HISTORY_TTL_MS = 30 * 24 * 3600 * 1000;
+
+const chatRequestSchema = z.object({
+  message: z.string().max(100_000),
+  session: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).optional(),
+});
+
+export interface Turn {
+  role: "user" | "assistant";
+  text: string;
+  reply?: Reply;
+  at: string;
+}
+
+export interface WebAppOptions {
+  engine: Engine;
+  store: KeyValueStore;
+  logger?: Logger;
+}
+
+export function newSessionId(): string {
+  return randomBytes(12).toString("base64url");
+}
+
+export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
+  const app = new Hono();
+  const page = chatPage();
+
+  app.get("/", (c) => c.html(page));
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  app.post(
+    "/api/chat",
+    bodyLimit({
+      maxSize: 256 * 1024,
+      onError: (c) => c.json({ error: "Tin nhắn quá lớn. Hãy gửi câu hỏi ngắn hơn." }, 413),
+    }),
+    async (c) => {
+      let body: unknown;
+      try {
+        body = await c.req.json();
+      } catch {
+        return c.json({ error: 'Yêu cầu không đúng dạng JSON. Gửi {"message": "câu hỏi"}.' }, 400);
+      }
+      const parsed = chatRequestSchema.safeParse(body);
+      if (!parsed.success) {
+        return c.json({ error: 'Thiếu câu hỏi. Gửi {"message": "câu hỏi"}.' }, 400);
+      }
+      const session = parsed.data.session ?? newSessionId();
+      const started = performance.now();
+      let reply: Reply;
+      try {
+        reply = await engine.handle({ channel: "web", userId: session, text: parsed.data.message });
+      } catch (err) {
+        logger?.error({ err: (err as Error).message, channel: "web" }, "engine failed");
+        return c.json({ error: engine.replies.error }, 500);
+      }
+      const key = `web:history:${session}`;
+      const turns = (await store.get<Turn[]>(key)) ?? [];
+      const at = new Date().toISOString();
+      turns.push({ role: "user", text: parsed.data.message.slice(0, 4000), at }, { role: "assistant", text: reply.text, reply, at });
+      await store.set(key, turns.slice(-HISTORY_TURNS), HISTORY_TTL_MS);
+      logger?.info(
+        { channel: "web", intent: reply.intent, confident: reply.confident, citations: reply.citations.length, ms: Math.round(performance.now() - started) },
+        "message answered",
+      );
+      return c.json({ session, reply });
+    },
+  );
+
+  app.get("/api/history", async (c) => {
+    const session = c.req.query("session") ?? "";
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(session)) return c.json({ turns: [] });
+    return c.json({ turns: (await store.get<Turn[]>(`web:history:${session}`)) ?? [] });
+  });
+
+  app.notFound((c) => c.json({ error: "Không có trang này." }, 404));
+  return app;
+}

@@ -1,0 +1,121 @@
+/**
+ * The web chat page: mobile-first, Vietnamese, no framework. Everything the server sends
+ * is inserted with textContent, so user and document text can never become markup.
+ */
+export function chatPage(): string {
+  return `<!doctype html>
+<html lang="vi">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Hỏi đáp đi làm việc ở nước ngoài</title>
+<style>
+  :root { --fg:#1b1b1b; --muted:#555; --bg:#f6f7f9; --me:#0b5cad; --card:#fff; --line:#d0d4da; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color:var(--fg); background:var(--bg); }
+  header { padding:12px 16px; background:#0b3d6e; color:#fff; }
+  header h1 { margin:0; font-size:1.1rem; }
+  header p { margin:2px 0 0; font-size:.9rem; opacity:.9; }
+  main { max-width:720px; margin:0 auto; padding:12px 12px 96px; }
+  .msg { margin:10px 0; padding:10px 12px; border-radius:10px; background:var(--card); border:1px solid var(--line); white-space:pre-wrap; overflow-wrap:anywhere; }
+  .msg.user { background:var(--me); color:#fff; border-color:var(--me); margin-left:15%; }
+  .msg .sources { margin-top:8px; font-size:.9rem; color:var(--muted); }
+  .msg .sources ul { margin:4px 0 0; padding-left:18px; }
+  .chips { display:flex; flex-wrap:wrap; gap:6px; margin-top:8px; }
+  .chips button { font:inherit; font-size:.9rem; padding:6px 10px; border-radius:16px; border:1px solid var(--me); background:#fff; color:var(--me); cursor:pointer; }
+  form { position:fixed; left:0; right:0; bottom:0; display:flex; gap:8px; padding:10px; background:#fff; border-top:1px solid var(--line); }
+  form label { position:absolute; left:-9999px; }
+  textarea { flex:1; font:inherit; padding:10px; border-radius:8px; border:1px solid #8a9099; resize:none; height:48px; }
+  button[type=submit] { font:inherit; padding:0 18px; border-radius:8px; border:0; background:var(--me); color:#fff; }
+  button:focus-visible, textarea:focus-visible { outline:3px solid #f5a623; outline-offset:2px; }
+</style>
+</head>
+<body>
+<header>
+  <h1>Hỏi đáp đi làm việc ở nước ngoài</h1>
+  <p>Trả lời kèm nguồn văn bản. Gõ có dấu hay không dấu đều được.</p>
+</header>
+<main id="log" aria-live="polite"></main>
+<form id="ask">
+  <label for="q">Câu hỏi của bạn</label>
+  <textarea id="q" name="q" placeholder="Ví dụ: đi Đài Loan ký quỹ bao nhiêu?" maxlength="4000" required></textarea>
+  <button type="submit">Gửi</button>
+</form>
+<script>
+(function () {
+  var log = document.getElementById("log");
+  var form = document.getElementById("ask");
+  var input = document.getElementById("q");
+  var session = localStorage.getItem("xkld-session") || "";
+  var STATUS = { in_force: "đang có hiệu lực", superseded: "đã được thay thế", history: "tài liệu cũ, để tham khảo" };
+
+  function add(role, text, reply) {
+    var div = document.createElement("div");
+    div.className = "msg " + role;
+    div.textContent = text;
+    if (reply && reply.citations && reply.citations.length) {
+      var src = document.createElement("div");
+      src.className = "sources";
+      src.textContent = "Nguồn:";
+      var ul = document.createElement("ul");
+      reply.citations.forEach(function (c) {
+        var li = document.createElement("li");
+        li.textContent = c.doc + ", " + c.locator + " (" + (STATUS[c.status] || c.status) + ")";
+        li.title = c.title;
+        ul.appendChild(li);
+      });
+      src.appendChild(ul);
+      div.appendChild(src);
+    }
+    if (reply && reply.suggestions && reply.suggestions.length) {
+      var chips = document.createElement("div");
+      chips.className = "chips";
+      reply.suggestions.forEach(function (s) {
+        var b = document.createElement("button");
+        b.type = "button";
+        b.textContent = s;
+        b.addEventListener("click", function () { send(s); });
+        chips.appendChild(b);
+      });
+      div.appendChild(chips);
+    }
+    log.appendChild(div);
+    div.scrollIntoView({ block: "end" });
+  }
+
+  function send(text) {
+    add("user", text);
+    fetch("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(session ? { message: text, session: session } : { message: text }) })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (data.session) { session = data.session; localStorage.setItem("xkld-session", session); }
+        if (data.reply) add("assistant", data.reply.text, data.reply);
+        else add("assistant", data.error || "Có lỗi, bạn thử lại nhé.");
+      })
+      .catch(function () { add("assistant", "Không kết nối được. Bạn kiểm tra mạng rồi thử lại nhé."); });
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    send(text);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  });
+
+  if (session) {
+    fetch("/api/history?session=" + encodeURIComponent(session)).then(function (r) { return r.json(); }).then(function (d) {
+      (d.turns || []).forEach(function (t) { add(t.role, t.text, t.reply); });
+      if (!d.turns || !d.turns.length) add("assistant", "Chào bạn! Bạn muốn hỏi gì về đi làm việc ở nước ngoài?");
+    });
+  } else {
+    add("assistant", "Chào bạn! Bạn muốn hỏi gì về đi làm việc ở nước ngoài? Ví dụ: tiền dịch vụ, ký quỹ, vay vốn, thị trường Nhật, Hàn, Đài Loan.");
+  }
+})();
+</script>
+</body>
+</html>`;
+}

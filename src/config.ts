@@ -1,0 +1,55 @@
+/**
+ * All configuration, read once from environment variables and validated with zod.
+ * A wrong value stops start-up with a message naming the variable and the fix.
+ *
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | TELEGRAM_BOT_TOKEN | — | run the Telegram bot; without it the local web chat starts |
+ * | TELEGRAM_API_ROOT | https://api.telegram.org | Bot API root (self-hosted server, tests) |
+ * | PORT | 3000 | web chat port |
+ * | HOST | 127.0.0.1 | web chat address (0.0.0.0 to serve a network) |
+ * | DATA_DIR | ./data | index and sqlite store |
+ * | KNOWLEDGE_DIR | ./knowledge | knowledge files |
+ * | PROMPTS_DIR | ./prompts | reply texts and prompts |
+ * | STORE_URL | sqlite://DATA_DIR/store.sqlite | where chats and sessions are kept (`memory://` for tests) |
+ * | LOG_LEVEL | info | pino level |
+ */
+import { z } from "zod";
+
+const configSchema = z.object({
+  TELEGRAM_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]{20,}$/, "looks wrong: a Telegram token is digits, a colon, then 20+ letters (ask @BotFather)")
+    .optional(),
+  TELEGRAM_API_ROOT: z.url("must be a URL such as https://api.telegram.org").default("https://api.telegram.org"),
+  PORT: z.coerce.number().int("must be a whole number").min(1).max(65535, "must be 1–65535").default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATA_DIR: z.string().min(1).default("./data"),
+  KNOWLEDGE_DIR: z.string().min(1).default("./knowledge"),
+  PROMPTS_DIR: z.string().min(1).default("./prompts"),
+  STORE_URL: z
+    .string()
+    .regex(/^(sqlite:\/\/.+|memory:\/\/)$/, "use sqlite://path/to/file.sqlite or memory://")
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof configSchema> & { STORE_URL: string };
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads the configuration; empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""),
+  );
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const data = result.data;
+  return { ...data, STORE_URL: data.STORE_URL ?? `sqlite://${data.DATA_DIR.replace(/\/$/, "")}/store.sqlite` };
+}

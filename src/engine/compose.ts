@@ -1,0 +1,304 @@
+/**
+ * Answering without a language model: retrieve, check that the best unit really covers
+ * the question, then compose a short answer from our own text — a card's short answer and
+ * its most relevant detail lines, or the best sentences of a source passage — followed by
+ * citations. When nothing is relevant enough, say so plainly; never answer from an
+ * irrelevant passage.
+ */
+import type { Card } from "../knowledge/load.ts";
+import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
+import { hasDiacritics, termBag } from "../retrieval/features.ts";
+import type { Hit, KnowledgeRetriever } from "../retrieval/retriever.ts";
+import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
+import { fill, type Replies } from "./replies.ts";
+import type { Citation, Reply } from "./types.ts";
+
+/** Share of the question's informative words a unit must contain to answer from it. */
+export const MIN_COVERAGE = 0.45;
+/** Coverage above which the answer is marked confident. */
+export const CONFIDENT_COVERAGE = 0.65;
+/** Longest answer text, before the channel adds citations. */
+export const MAX_ANSWER_CHARS = 1100;
+/** Weight of an adjacent word pair relative to its words. */
+const PHRASE_WEIGHT = 0.8;
+/** Pairs the corpus never saw would otherwise dominate the total. */
+const MAX_PHRASE_IDF = 3;
+/** Superseded or historical knowledge ranks lower unless the question names it. */
+const OUTDATED_PENALTY = 0.75;
+
+interface UnitTerms {
+  folded: Set<string>;
+  bigrams: Set<string>;
+  tones: Set<string>;
+}
+
+interface QueryTerm {
+  token: string;
+  folded: string;
+  accented: boolean;
+  /** Folded words the dictionary expands this token to ("xkld" → xuat, khau, lao, dong…). */
+  alternatives: string[];
+  weight: number;
+}
+
+export interface Assessment {
+  hit: Hit;
+  coverage: number;
+}
+
+/** "2026-01-01" → "01/01/2026" */
+export function viDate(iso: string): string {
+  const [y, m, d] = iso.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+export class Answerer {
+  private readonly unitTermsCache = new Map<string, UnitTerms>();
+  private readonly cards: Map<string, Card>;
+
+  constructor(
+    private readonly index: KnowledgeIndex,
+    private readonly retriever: KnowledgeRetriever,
+    private readonly replies: Replies,
+  ) {
+    this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
+  }
+
+  /**
+   * Adjacent word pairs of the question (folded) where at least one word is informative:
+   * "dang ky" keeps its pair even though "dang" alone may be the stopword "đang".
+   */
+  queryPhrases(question: string): Array<{ bigram: string; weight: number }> {
+    const { lexicon } = this.index.kb;
+    const tokens = lexicon.canonicalize(tokenize(question)).filter((t) => !t.startsWith("docnum:"));
+    const out: Array<{ bigram: string; weight: number }> = [];
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const a = tokens[i]!;
+      const b = tokens[i + 1]!;
+      if (lexicon.isStopword(a) && lexicon.isStopword(b)) continue;
+      const bigram = `${fold(a)}_${fold(b)}`;
+      out.push({ bigram, weight: this.index.embeddings.idfOf(bigram) });
+    }
+    return out;
+  }
+
+  /** Informative words of the question, weighted by how rare they are in our knowledge. */
+  queryTerms(question: string): QueryTerm[] {
+    const { lexicon } = this.index.kb;
+    const { embeddings } = this.index;
+    const terms: QueryTerm[] = [];
+    const seen = new Set<string>();
+    for (const token of lexicon.canonicalize(tokenize(question))) {
+      const folded = fold(token);
+      if (seen.has(folded) || lexicon.isStopword(token) || folded.startsWith("docnum:")) continue;
+      if (folded.length < 2 && !/\d/.test(folded)) continue;
+      seen.add(folded);
+      const alternatives = lexicon
+        .expand([token])
+        .slice(1)
+        .map(fold)
+        .filter((a) => !lexicon.isStopword(a));
+      terms.push({ token, folded, accented: hasDiacritics(token), alternatives, weight: embeddings.idfOf(folded) });
+    }
+    return terms;
+  }
+
+  private unitTerms(hit: Hit): UnitTerms {
+    const cached = this.unitTermsCache.get(hit.key);
+    if (cached) return cached;
+    const meta = hit.chunk.metadata;
+    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
+    const text = card ? [card.meta.title, ...card.meta.questions, card.body].join("\n") : meta.searchText;
+    const bag = termBag(text, this.index.kb.lexicon, false);
+    const terms = {
+      folded: new Set(bag.unigrams),
+      bigrams: new Set(bag.bigrams),
+      tones: new Set(tokenize(text).map(toneKey)),
+    };
+    this.unitTermsCache.set(hit.key, terms);
+    return terms;
+  }
+
+  /**
+   * Share (0..1, idf-weighted) of the question's informative words found in the unit.
+   * Adjacent word pairs count too ("đăng ký", "ký quỹ"), so a passage that has the phrase
+   * beats one that merely has both syllables somewhere.
+   */
+  coverage(terms: QueryTerm[], phrases: Array<{ bigram: string; weight: number }>, hit: Hit): number {
+    if (!terms.length) return 0;
+    const unit = this.unitTerms(hit);
+    let total = 0;
+    let matched = 0;
+    for (const t of terms) {
+      total += t.weight;
+      if (t.accented) {
+        // An accented word should match itself; the same letters with other tones are another word.
+        if (unit.tones.has(toneKey(t.token))) matched += t.weight;
+        else if (unit.folded.has(t.folded)) matched += t.weight * 0.3;
+      } else if (unit.folded.has(t.folded) || t.alternatives.some((a) => unit.folded.has(a))) {
+        matched += t.weight;
+      }
+    }
+    for (const p of phrases) {
+      const weight = Math.min(p.weight, MAX_PHRASE_IDF) * PHRASE_WEIGHT;
+      total += weight;
+      if (unit.bigrams.has(p.bigram)) matched += weight;
+    }
+    return total ? matched / total : 0;
+  }
+
+  /** Retrieves and re-ranks: coverage decides among close candidates, outdated knowledge drops back. */
+  async assess(question: string): Promise<Assessment[]> {
+    const hits = await this.retriever.search(question, 8);
+    const terms = this.queryTerms(question);
+    const phrases = this.queryPhrases(question);
+    const docnums = new Set(
+      termBag(question, this.index.kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:")),
+    );
+    const assessed = hits.map((hit) => {
+      const coverage = this.coverage(terms, phrases, hit);
+      const meta = hit.chunk.metadata;
+      // Fused ranks of the top few differ by a few per cent; coverage separates them.
+      let rankScore = hit.score * (0.2 + coverage) ** 2;
+      // Replaced rules drop back unless the question names them; historical client
+      // documents (a district plan) still answer, with a note.
+      if (meta.status === "superseded") {
+        const named = [...docnums].some((d) =>
+          termBag(this.citationDocsOf(hit).join(" "), this.index.kb.lexicon, false).unigrams.includes(d),
+        );
+        if (!named) rankScore *= OUTDATED_PENALTY;
+      }
+      return { hit, coverage, rankScore };
+    });
+    assessed.sort((a, b) => b.rankScore - a.rankScore);
+    return assessed.map(({ hit, coverage }) => ({ hit, coverage }));
+  }
+
+  private citationDocsOf(hit: Hit): string[] {
+    const meta = hit.chunk.metadata;
+    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
+    return card ? card.meta.sources.map((s) => s.doc) : [meta.doc];
+  }
+
+  citationsOf(hit: Hit): Citation[] {
+    const meta = hit.chunk.metadata;
+    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
+    return card
+      ? this.citationsFor(card.meta.sources, card.meta.title, card.meta.status)
+      : this.citationsFor([{ doc: meta.doc, locator: meta.locator }], meta.title, meta.status);
+  }
+
+  /** Citation lines for document references; title and status come from the document registry. */
+  citationsFor(refs: Array<{ doc: string; locator: string }>, fallbackTitle: string, fallbackStatus: Citation["status"]): Citation[] {
+    const { documents } = this.index.kb;
+    const seen = new Set<string>();
+    const out: Citation[] = [];
+    for (const ref of refs) {
+      const key = `${ref.doc}|${ref.locator}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const entry = documents.get(ref.doc);
+      out.push({
+        doc: ref.doc,
+        title: entry?.title ?? fallbackTitle,
+        locator: ref.locator,
+        status: entry?.status ?? fallbackStatus,
+      });
+    }
+    return out;
+  }
+
+  /** Best sentences of a passage for this question, in document order. */
+  bestSentences(text: string, terms: QueryTerm[], max: number): string[] {
+    const wantsNumber = /\b(bao nhieu|may|muc|toi da|bao lau|how much|how many)\b/.test(fold(terms.map((t) => t.token).join(" ")));
+    const sentences = splitSentences(text);
+    const scored = sentences.map((s, i) => {
+      const words = new Set(termBag(s, this.index.kb.lexicon, false).unigrams);
+      let score = 0;
+      for (const t of terms) if (words.has(t.folded) || t.alternatives.some((a) => words.has(a))) score += t.weight;
+      if (wantsNumber && /\d/.test(s)) score *= 1.3;
+      return { s, i, score };
+    });
+    const chosen = scored
+      .filter((x) => x.score > 0)
+      .sort((a, b) => b.score - a.score)
+      .slice(0, max)
+      .sort((a, b) => a.i - b.i)
+      .map((x) => x.s);
+    return chosen.length ? chosen : sentences.slice(0, 1);
+  }
+
+  private composeCard(card: Card, terms: QueryTerm[]): string[] {
+    const lines = [card.shortAnswer];
+    const details = this.bestSentences(card.details.join("\n"), terms, 2).filter((d) => card.details.includes(d));
+    for (const d of details) lines.push(`• ${d}`);
+    if (card.meta.confidence !== "V-P" && card.meta.confirm_with) {
+      lines.push(fill(this.replies.hedge, { confirm_with: card.meta.confirm_with }));
+    }
+    return lines;
+  }
+
+  async answer(question: string): Promise<Reply> {
+    const assessed = await this.assess(question);
+    const best = assessed[0];
+    const terms = this.queryTerms(question);
+    if (!best || best.coverage < MIN_COVERAGE) {
+      return { text: this.replies.not_covered, citations: [], suggestions: [], intent: "out_of_scope", confident: false };
+    }
+
+    const meta = best.hit.chunk.metadata;
+    const citations = this.citationsOf(best.hit);
+    let lines: string[];
+    if (meta.kind === "source") {
+      lines = this.bestSentences(best.hit.chunk.pageContent, terms, 3);
+      const note = this.index.kb.sources.find((s) => s.meta.id === meta.docId)?.meta.status_note;
+      if (meta.status !== "in_force" && note) lines.push(fill(this.replies.history_note, { note }));
+    } else {
+      const card = this.cards.get(meta.docId)!;
+      lines = this.composeCard(card, terms);
+      const successor = card.meta.superseded_by ? this.cards.get(card.meta.superseded_by) : undefined;
+      if (card.meta.status === "superseded" && successor) {
+        lines.push(
+          fill(this.replies.superseded, {
+            date: viDate(successor.meta.valid_from),
+            current: successor.shortAnswer,
+          }),
+        );
+        const successorCitations = this.citationsFor(successor.meta.sources, successor.meta.title, successor.meta.status);
+        for (const c of successorCitations) {
+          if (!citations.some((x) => x.doc === c.doc && x.locator === c.locator)) citations.push(c);
+        }
+      }
+    }
+
+    const suggestions = assessed
+      .slice(1)
+      .filter((a) => a.hit.chunk.metadata.kind !== "source" && a.coverage >= MIN_COVERAGE)
+      .map((a) => a.hit.chunk.metadata.title)
+      .filter((t, i, all) => all.indexOf(t) === i && t !== meta.title)
+      .slice(0, 2);
+
+    return {
+      text: clampText(lines, MAX_ANSWER_CHARS),
+      citations,
+      suggestions,
+      intent: "qa",
+      confident: best.coverage >= CONFIDENT_COVERAGE,
+    };
+  }
+}
+
+/** Joins lines and cuts at a line (then word) boundary under `max` characters. */
+export function clampText(lines: string[], max: number): string {
+  const out: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    if (length + line.length + 1 > max) {
+      if (!out.length) out.push(`${line.slice(0, max - 1).replace(/\s+\S*$/, "")}…`);
+      break;
+    }
+    out.push(line);
+    length += line.length + 1;
+  }
+  return out.join("\n");
+}

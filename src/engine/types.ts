@@ -1,0 +1,40 @@
+/**
+ * The engine's contract with every channel and with `npm run ask -- --json`.
+ * Keep it stable: evaluation tools and adapters depend on these shapes.
+ */
+import type { Status } from "../knowledge/schema.ts";
+
+export const INTENTS = [
+  "qa", "fee_check", "loan", "deposit", "register", "find_office", "scam_check", "greeting", "help",
+  "out_of_scope", "handoff",
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export interface Citation {
+  /** The document's number or short name ("Luật 69/2020/QH14", "Kế hoạch Tỉnh ủy Lạng Sơn"). */
+  doc: string;
+  title: string;
+  /** Where in the document ("Điều 23 khoản 4", "Mục II, điểm 2"). */
+  locator: string;
+  status: Status;
+}
+
+/** What a channel hands to the engine. */
+export interface IncomingMessage {
+  channel: "web" | "telegram" | "zalo" | "cli";
+  /** Stable per person on that channel. */
+  userId: string;
+  /** Text typed, a command ("/help") or a button's payload; null for stickers, photos… */
+  text: string | null;
+}
+
+/** What the engine hands back: plain text (channels escape and format it). */
+export interface Reply {
+  text: string;
+  citations: Citation[];
+  /** Short follow-up questions a channel may show as buttons or numbered options. */
+  suggestions: string[];
+  intent: Intent;
+  /** False when the engine is unsure or did not answer from the knowledge. */
+  confident: boolean;
+}

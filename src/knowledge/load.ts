@@ -1,0 +1,214 @@
+/**
+ * Loads and validates everything under `knowledge/`. A bad file stops the load with its
+ * path and the field at fault, so an author can fix it without reading code.
+ *
+ * @example
+ * const kb = await loadKnowledge("knowledge");
+ * kb.cards.length; // every card, validated
+ */
+import { readFile, readdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { join, relative } from "node:path";
+import { parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import {
+  cardFrontMatterSchema,
+  contactFileSchema,
+  documentFileSchema,
+  type DocumentEntry,
+  factFileSchema,
+  sourceFrontMatterSchema,
+  type CardFrontMatter,
+  type Contact,
+  type Fact,
+  type SourceFrontMatter,
+} from "./schema.ts";
+import { officeDirectorySchema, type OfficeDirectory } from "./offices-schema.ts";
+import { Lexicon } from "../text/lexicon.ts";
+
+export class KnowledgeError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super(`${file}: ${field ? `field "${field}": ` : ""}${detail}`);
+    this.name = "KnowledgeError";
+  }
+}
+
+export interface SourceDoc {
+  meta: SourceFrontMatter;
+  body: string;
+  file: string;
+}
+
+export interface Card {
+  meta: CardFrontMatter;
+  /** The first paragraph: the short answer that stands on its own. */
+  shortAnswer: string;
+  /** Bullet lines under "## Chi tiết". */
+  details: string[];
+  /** Bullet lines under "## Nên làm gì". */
+  nextSteps: string[];
+  body: string;
+  file: string;
+}
+
+export interface KnowledgeBase {
+  root: string;
+  sources: SourceDoc[];
+  cards: Card[];
+  facts: Fact[];
+  contacts: Contact[];
+  offices: OfficeDirectory;
+  lexicon: Lexicon;
+  /** Legal instruments by canonical name (documents.yaml). */
+  documents: Map<string, DocumentEntry>;
+  /** Hash of every knowledge file's path and bytes: the index is rebuilt when it changes. */
+  contentHash: string;
+}
+
+const FRONT_MATTER_RE = /^\uFEFF?---\r?\n([\s\S]*?)\r?\n---\r?\n?([\s\S]*)$/;
+
+/** Recursively lists files under `dir` with one of the given extensions, sorted. */
+export async function listFiles(dir: string, exts: string[]): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const out: string[] = [];
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path, exts)));
+    else if (exts.some((e) => entry.name.endsWith(e))) out.push(path);
+  }
+  return out.sort();
+}
+
+function validate<S extends z.ZodType>(schema: S, data: unknown, file: string): z.infer<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new KnowledgeError(file, issue.path.join("."), issue.message);
+  }
+  return result.data;
+}
+
+function parseYamlFile(text: string, file: string): unknown {
+  try {
+    return parseYaml(text);
+  } catch (err) {
+    throw new KnowledgeError(file, "", `invalid YAML: ${(err as Error).message}`);
+  }
+}
+
+function splitFrontMatter(text: string, file: string): { data: unknown; body: string } {
+  const m = FRONT_MATTER_RE.exec(text);
+  if (!m) throw new KnowledgeError(file, "", "missing YAML front-matter between --- lines");
+  return { data: parseYamlFile(m[1]!, file), body: m[2]!.normalize("NFC").trim() };
+}
+
+/** Splits a card body into its short answer, details and next steps. */
+export function parseCardBody(body: string): Pick<Card, "shortAnswer" | "details" | "nextSteps"> {
+  const sections = body.split(/^##\s+/m);
+  const shortAnswer = (sections[0] ?? "").trim().replace(/\s*\n\s*/g, " ");
+  const bullets = (heading: RegExp): string[] => {
+    const section = sections.slice(1).find((s) => heading.test(s.split("\n")[0] ?? ""));
+    if (!section) return [];
+    return section
+      .split("\n")
+      .slice(1)
+      .map((l) => l.replace(/^\s*[-*+]\s*|^\s*\d+[.)]\s*/, "").trim())
+      .filter(Boolean);
+  };
+  return {
+    shortAnswer,
+    details: bullets(/chi tiết/i),
+    nextSteps: bullets(/nên làm gì|việc nên làm|bước tiếp/i),
+  };
+}
+
+export async function loadKnowledge(root: string): Promise<KnowledgeBase> {
+  const hash = createHash("sha256");
+  const read = async (file: string): Promise<string> => {
+    const text = await readFile(file, "utf8");
+    hash.update(relative(root, file)).update("\0").update(text).update("\0");
+    return text;
+  };
+
+  const sources: SourceDoc[] = [];
+  for (const file of await listFiles(join(root, "sources"), [".md"])) {
+    const { data, body } = splitFrontMatter(await read(file), file);
+    sources.push({ meta: validate(sourceFrontMatterSchema, data, file), body, file });
+  }
+
+  const cards: Card[] = [];
+  for (const file of await listFiles(join(root, "cards"), [".md"])) {
+    const { data, body } = splitFrontMatter(await read(file), file);
+    const meta = validate(cardFrontMatterSchema, data, file);
+    const parsed = parseCardBody(body);
+    if (!parsed.shortAnswer) throw new KnowledgeError(file, "body", "the card needs a short answer first");
+    cards.push({ meta, ...parsed, body, file });
+  }
+
+  const facts: Fact[] = [];
+  for (const file of await listFiles(join(root, "facts"), [".yaml", ".yml", ".json"])) {
+    facts.push(...validate(factFileSchema, parseYamlFile(await read(file), file), file));
+  }
+
+  let contacts: Contact[] = [];
+  const contactsFile = join(root, "contacts.yaml");
+  const contactsText = await read(contactsFile).catch(() => undefined);
+  if (contactsText !== undefined) {
+    contacts = validate(contactFileSchema, parseYamlFile(contactsText, contactsFile), contactsFile);
+  }
+
+  const officeParts: Record<string, unknown> = {};
+  for (const file of await listFiles(join(root, "offices"), [".yaml", ".yml"])) {
+    const key = file.split("/").pop()!.replace(/\.ya?ml$/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    officeParts[key] = parseYamlFile(await read(file), file);
+  }
+  const offices = validate(officeDirectorySchema, officeParts, join(root, "offices"));
+
+  const lexiconFile = join(root, "lexicon.yaml");
+  let lexiconText: string;
+  try {
+    lexiconText = await read(lexiconFile);
+  } catch {
+    throw new KnowledgeError(lexiconFile, "", "missing: the abbreviation dictionary is required");
+  }
+  const lexicon = Lexicon.fromYaml(lexiconText, lexiconFile);
+
+  const documentsFile = join(root, "documents.yaml");
+  const documentsText = await read(documentsFile).catch(() => "[]");
+  const documentList = validate(documentFileSchema, parseYamlFile(documentsText, documentsFile), documentsFile);
+  const documents = new Map(documentList.map((d) => [d.doc, d]));
+  // Client documents register themselves under their citation name.
+  for (const s of sources) {
+    documents.set(s.meta.short, {
+      doc: s.meta.short,
+      title: s.meta.title,
+      status: s.meta.status,
+      note: s.meta.status_note,
+    });
+  }
+
+  assertUniqueIds(cards.map((c) => [c.meta.id, c.file]));
+  assertUniqueIds(sources.map((s) => [s.meta.id, s.file]));
+  assertUniqueIds(facts.map((f) => [f.id, "knowledge/facts"]));
+
+  return { root, sources, cards, facts, contacts, offices, lexicon, documents, contentHash: hash.digest("hex") };
+}
+
+function assertUniqueIds(pairs: Array<[string, string]>): void {
+  const seen = new Map<string, string>();
+  for (const [id, file] of pairs) {
+    const first = seen.get(id);
+    if (first !== undefined) throw new KnowledgeError(file, "id", `duplicate id "${id}" (also in ${first})`);
+    seen.set(id, file);
+  }
+}

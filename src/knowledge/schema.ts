@@ -1,0 +1,135 @@
+/**
+ * The shapes of everything in `knowledge/`, as zod schemas. Knowledge is data: a file
+ * that does not match fails at load time with its path and the field at fault.
+ * See docs/knowledge-format.md for the authoring guide.
+ */
+import { z } from "zod";
+
+export const STATUSES = ["in_force", "superseded", "history"] as const;
+export const statusSchema = z.enum(STATUSES);
+export type Status = z.infer<typeof statusSchema>;
+
+export const CONFIDENCES = ["V-P", "V-S", "M"] as const;
+export const confidenceSchema = z.enum(CONFIDENCES);
+export type Confidence = z.infer<typeof confidenceSchema>;
+
+export const TOPICS = [
+  "routes", "eligibility", "rights_duties", "prohibited", "service_fee", "brokerage", "deposit",
+  "licensed_company", "contract", "orientation", "support_fund", "penalties", "loans", "eps_korea",
+  "market_japan", "market_korea", "market_taiwan", "market_germany", "market_china_border",
+  "market_middle_east", "market_europe", "market_australia", "market_malaysia", "policy",
+  "reorganisation", "scam", "returnees", "complaints", "social_insurance", "offices",
+  "client_documents",
+] as const;
+export const topicSchema = z.enum(TOPICS);
+export type Topic = z.infer<typeof topicSchema>;
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD, e.g. 2026-01-01");
+const kebabId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, "use lower-case kebab-case, e.g. service-fee-cap");
+
+/** A citation target: a canonical document name and a locator inside it. */
+export const sourceRefSchema = z.object({
+  doc: z.string().min(3),
+  locator: z.string().min(1),
+});
+export type SourceRef = z.infer<typeof sourceRefSchema>;
+
+export const sourceFrontMatterSchema = z
+  .object({
+    id: kebabId,
+    title: z.string().min(5),
+    short: z.string().min(3),
+    kind: z.enum([
+      "plan", "report", "letter", "programme", "law", "decree", "circular", "decision",
+      "resolution", "directive",
+    ]),
+    number: z.string().optional(),
+    issuer: z.string().min(3),
+    date: isoDate.optional(),
+    year: z.number().int().min(1990).max(2100).optional(),
+    locality: z.string().min(2),
+    status: statusSchema,
+    status_note: z.string().optional(),
+    original_file: z.string().min(1),
+  })
+  .refine((s) => s.date !== undefined || s.year !== undefined, {
+    message: "give either date (YYYY-MM-DD) or year",
+    path: ["date"],
+  });
+export type SourceFrontMatter = z.infer<typeof sourceFrontMatterSchema>;
+
+export const cardFrontMatterSchema = z
+  .object({
+    id: kebabId,
+    title: z.string().min(5),
+    topics: z.array(topicSchema).min(1),
+    audiences: z.array(z.enum(["worker", "family", "officer"])).min(1),
+    sources: z.array(sourceRefSchema).min(1, "every card cites at least one source"),
+    status: statusSchema,
+    valid_from: isoDate,
+    valid_to: isoDate.optional(),
+    superseded_by: kebabId.optional(),
+    confidence: confidenceSchema,
+    confirm_with: z.string().min(3).optional(),
+    facts: z.array(z.string()).default([]),
+    questions: z.array(z.string().min(3)).min(4, "give 4–8 questions").max(8, "give 4–8 questions"),
+  })
+  .refine((c) => c.status !== "superseded" || c.superseded_by !== undefined, {
+    message: "a superseded card must name its successor",
+    path: ["superseded_by"],
+  })
+  .refine((c) => c.confidence === "V-P" || c.confirm_with !== undefined, {
+    message: "a V-S or M card must say who can confirm it",
+    path: ["confirm_with"],
+  });
+export type CardFrontMatter = z.infer<typeof cardFrontMatterSchema>;
+
+export const FACT_UNITS = [
+  "VND", "USD", "TWD", "JPY", "AUD", "MOP", "months_salary", "months_salary_per_12", "percent",
+  "days", "working_days", "hours", "months", "years", "count", "economy_air_tickets",
+] as const;
+
+export const factSchema = z.object({
+  id: z.string().regex(/^[A-Za-z0-9]+(?:\.[A-Za-z0-9_]+)*$/, "use dotted camelCase ids"),
+  label: z.string().min(3),
+  value: z.number(),
+  unit: z.enum(FACT_UNITS),
+  source: sourceRefSchema,
+  status: statusSchema,
+  valid_from: isoDate,
+  valid_to: isoDate.optional(),
+  superseded_by: z.string().optional(),
+  confidence: confidenceSchema,
+  applies_to: z.record(z.string(), z.string()).optional(),
+  note: z.string().optional(),
+});
+export type Fact = z.infer<typeof factSchema>;
+export const factFileSchema = z.array(factSchema);
+
+export const contactSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  value: z.string(),
+  kind: z.enum(["phone", "web"]),
+  confidence: confidenceSchema,
+  source: z.string(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+export const contactFileSchema = z.array(contactSchema);
+
+/** One legal instrument in `knowledge/documents.yaml`: citations take its status from here. */
+export const documentEntrySchema = z.object({
+  doc: z.string().min(3),
+  title: z.string().min(5),
+  status: statusSchema,
+  valid_from: isoDate.optional(),
+  valid_to: isoDate.optional(),
+  superseded_by: z.string().optional(),
+  note: z.string().optional(),
+});
+export type DocumentEntry = z.infer<typeof documentEntrySchema>;
+export const documentFileSchema = z.array(documentEntrySchema);

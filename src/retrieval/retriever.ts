@@ -1,0 +1,162 @@
+/**
+ * Hybrid retrieval as a LangChain `BaseRetriever`: a keyword ranker (MiniSearch, BM25-style,
+ * over the same folded Vietnamese terms) and the HNSWLib lexical-vector index, fused by
+ * reciprocal rank fusion. A card's questions are indexed as their own chunks and fold back
+ * into the card, so "ky quy di han bao nhieu" can match a card through a phrasing it lists.
+ * Exact document-number matches ("nđ 74", "74/2019/NĐ-CP") get a boost.
+ *
+ * The offline engine and the optional LLM mode both call this one retriever.
+ *
+ * @example
+ * const retriever = new KnowledgeRetriever(index);
+ * const docs = await retriever.invoke("xkld nhat mat bao nhieu tien");
+ * docs[0].metadata.doc; // "Luật 69/2020/QH14"
+ */
+import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
+import { Document } from "@langchain/core/documents";
+import MiniSearch from "minisearch";
+import type { Chunk, ChunkMetadata } from "../knowledge/chunk.ts";
+import type { Lexicon } from "../text/lexicon.ts";
+import { termBag } from "./features.ts";
+import type { KnowledgeIndex } from "./vector-index.ts";
+
+/** One retrieved unit: a card (all its chunks folded together) or a source passage. */
+export interface Hit {
+  key: string;
+  chunk: Chunk;
+  /** Fused score (reciprocal rank fusion + boosts); higher is better. */
+  score: number;
+  /** Best cosine similarity among the unit's chunks (0..1). */
+  similarity: number;
+  vectorRank?: number;
+  keywordRank?: number;
+}
+
+export interface RetrieverOptions extends BaseRetrieverInput {
+  /** How many units `invoke` returns. */
+  k?: number;
+  /** Candidates taken from each ranker before fusion. */
+  candidates?: number;
+}
+
+const RRF_K = 60;
+const DOCNUM_BOOST = 0.02;
+
+/** Terms for the keyword ranker: folded unigrams plus bigrams, for documents or queries. */
+export function keywordTerms(text: string, lexicon: Lexicon, asQuery: boolean): string[] {
+  const bag = termBag(text, lexicon, asQuery);
+  return [...bag.unigrams, ...bag.bigrams];
+}
+
+export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): MiniSearch<{ id: string; text: string }> {
+  const ms = new MiniSearch<{ id: string; text: string }>({
+    fields: ["text"],
+    idField: "id",
+    tokenize: (text) => keywordTerms(text, lexicon, false),
+    processTerm: (t) => t,
+    searchOptions: {
+      tokenize: (text) => keywordTerms(text, lexicon, true),
+      processTerm: (t) => t,
+      combineWith: "OR",
+      // Typos in longer words ("ky quyy", "dai loang") still match; short words must be exact.
+      fuzzy: (term) => (term.length >= 6 && !term.includes("_") && !term.includes(":") ? 0.2 : false),
+    },
+  });
+  ms.addAll(chunks.map((c) => ({ id: c.metadata.chunkId, text: c.metadata.searchText })));
+  return ms;
+}
+
+/** Cards fold into one unit; source passages stay separate. */
+function unitKey(meta: ChunkMetadata): string {
+  return meta.kind === "source" ? meta.chunkId : `card:${meta.docId}`;
+}
+
+export class KnowledgeRetriever extends BaseRetriever {
+  lc_namespace = ["xkld", "retrievers", "knowledge"];
+  private readonly index: KnowledgeIndex;
+  private readonly keyword: MiniSearch<{ id: string; text: string }>;
+  private readonly k: number;
+  private readonly candidates: number;
+  /** Card chunk per card id, so a matched question can stand for its card. */
+  private readonly cardChunk = new Map<string, Chunk>();
+
+  constructor(index: KnowledgeIndex, options: RetrieverOptions = {}) {
+    super(options);
+    this.index = index;
+    this.k = options.k ?? 5;
+    this.candidates = options.candidates ?? 30;
+    this.keyword = buildKeywordIndex(index.chunks, index.kb.lexicon);
+    for (const c of index.chunks) if (c.metadata.kind === "card") this.cardChunk.set(c.metadata.docId, c);
+  }
+
+  /** Ranked units with their scores; what the answer composer uses. */
+  async search(query: string, k = this.k): Promise<Hit[]> {
+    const { kb, embeddings, store, byChunkId } = this.index;
+    const total = this.index.chunks.length;
+    if (!query.trim() || total === 0) return [];
+    const n = Math.min(this.candidates, total);
+
+    const vector = embeddings.embedText(query, true);
+    const vectorHits = await store.similaritySearchVectorWithScore(vector, n);
+    const keywordHits = this.keyword.search(query).slice(0, n);
+
+    const units = new Map<string, Hit>();
+    const unitFor = (chunk: Chunk): Hit => {
+      const key = unitKey(chunk.metadata);
+      let hit = units.get(key);
+      if (!hit) {
+        const shown = chunk.metadata.kind === "source" ? chunk : (this.cardChunk.get(chunk.metadata.docId) ?? chunk);
+        hit = { key, chunk: shown, score: 0, similarity: 0 };
+        units.set(key, hit);
+      }
+      return hit;
+    };
+
+    // Rank per unit, not per chunk: a card's best chunk decides its rank in each list.
+    let rank = 0;
+    const seenVector = new Set<string>();
+    for (const [doc, distance] of vectorHits) {
+      const chunk = byChunkId.get((doc.metadata as ChunkMetadata).chunkId);
+      if (!chunk) continue;
+      const hit = unitFor(chunk);
+      hit.similarity = Math.max(hit.similarity, 1 - distance);
+      if (seenVector.has(hit.key)) continue;
+      seenVector.add(hit.key);
+      hit.vectorRank = ++rank;
+      hit.score += 1 / (RRF_K + rank);
+    }
+    rank = 0;
+    const seenKeyword = new Set<string>();
+    for (const result of keywordHits) {
+      const chunk = byChunkId.get(String(result.id));
+      if (!chunk) continue;
+      const hit = unitFor(chunk);
+      if (seenKeyword.has(hit.key)) continue;
+      seenKeyword.add(hit.key);
+      hit.keywordRank = ++rank;
+      hit.score += 1 / (RRF_K + rank);
+    }
+
+    // A document number typed in the query ("nđ 74") must find that document.
+    const queryDocnums = termBag(query, kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:"));
+    if (queryDocnums.length) {
+      for (const hit of units.values()) {
+        const docTerms = termBag(`${hit.chunk.metadata.doc} ${hit.chunk.metadata.searchText}`, kb.lexicon, false).unigrams;
+        if (queryDocnums.some((d) => docTerms.includes(d))) hit.score += DOCNUM_BOOST;
+      }
+    }
+
+    return [...units.values()].sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  override async _getRelevantDocuments(query: string): Promise<Document[]> {
+    const hits = await this.search(query);
+    return hits.map(
+      (h) =>
+        new Document({
+          pageContent: h.chunk.pageContent,
+          metadata: { ...h.chunk.metadata, score: h.score, similarity: h.similarity },
+        }),
+    );
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Builds, saves and loads the HNSWLib vector index over the knowledge chunks.
+ *
+ * The index lives in `<dataDir>/index/` next to a manifest (embedding version,
+ * dimensions, feature weights, idf table, knowledge content hash). `openIndex` loads it
+ * when the manifest matches the knowledge files on disk and rebuilds it otherwise, so
+ * editing a card is enough — no manual step. `npm run ingest` forces a rebuild.
+ *
+ * @example
+ * const index = await openIndex({ knowledgeDir: "knowledge", dataDir: "data" });
+ * const hits = await index.store.similaritySearchVectorWithScore(vector, 10);
+ */
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
+import { chunkKnowledge, type Chunk } from "../knowledge/chunk.ts";
+import { loadKnowledge, type KnowledgeBase } from "../knowledge/load.ts";
+import { EMBEDDING_VERSION, FEATURE_WEIGHTS, LexicalEmbeddings } from "./embeddings.ts";
+
+export const DEFAULT_DIMS = 2048;
+/** Search breadth; hnswlib does not save it, so it is set after every load. */
+export const SEARCH_EF = 64;
+
+export interface IndexManifest {
+  embedding: string;
+  dims: number;
+  weights: typeof FEATURE_WEIGHTS;
+  contentHash: string;
+  chunkCount: number;
+  docCount: number;
+  builtAt: string;
+  idf: Record<string, number>;
+}
+
+export interface KnowledgeIndex {
+  kb: KnowledgeBase;
+  chunks: Chunk[];
+  byChunkId: Map<string, Chunk>;
+  store: HNSWLib;
+  embeddings: LexicalEmbeddings;
+  manifest: IndexManifest;
+  /** True when this call built the index rather than loading it. */
+  rebuilt: boolean;
+}
+
+export interface OpenIndexOptions {
+  knowledgeDir: string;
+  dataDir: string;
+  /** Rebuild even when the saved index is current. */
+  rebuild?: boolean;
+  dims?: number;
+  onProgress?: (event: { stage: string; done: number; total: number }) => void;
+}
+
+function manifestMatches(m: IndexManifest | undefined, kb: KnowledgeBase, dims: number): m is IndexManifest {
+  return (
+    !!m &&
+    m.embedding === EMBEDDING_VERSION &&
+    m.dims === dims &&
+    m.contentHash === kb.contentHash &&
+    JSON.stringify(m.weights) === JSON.stringify(FEATURE_WEIGHTS)
+  );
+}
+
+async function readManifest(dir: string): Promise<IndexManifest | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as IndexManifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Embeds and indexes chunks in memory (no disk). */
+export async function buildStore(
+  chunks: Chunk[],
+  embeddings: LexicalEmbeddings,
+  onProgress?: OpenIndexOptions["onProgress"],
+): Promise<HNSWLib> {
+  const store = new HNSWLib(embeddings, { space: "cosine", numDimensions: embeddings.dims });
+  const batch = 200;
+  for (let i = 0; i < chunks.length; i += batch) {
+    const slice = chunks.slice(i, i + batch);
+    // Embed the search text (headings + body), not just the displayed body.
+    const vectors = await embeddings.embedDocuments(slice.map((c) => c.metadata.searchText));
+    await store.addVectors(vectors, slice);
+    onProgress?.({ stage: "embed", done: Math.min(i + batch, chunks.length), total: chunks.length });
+  }
+  store.index.setEf(SEARCH_EF);
+  return store;
+}
+
+export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeIndex> {
+  const dims = options.dims ?? DEFAULT_DIMS;
+  const dir = join(options.dataDir, "index");
+  const kb = await loadKnowledge(options.knowledgeDir);
+  const chunks = chunkKnowledge(kb);
+  const byChunkId = new Map(chunks.map((c) => [c.metadata.chunkId, c]));
+  const saved = options.rebuild ? undefined : await readManifest(dir);
+
+  if (manifestMatches(saved, kb, dims) && saved.chunkCount === chunks.length) {
+    const embeddings = new LexicalEmbeddings({ lexicon: kb.lexicon, dims, idf: saved.idf, docCount: saved.docCount });
+    try {
+      const store = await HNSWLib.load(dir, embeddings);
+      store.index.setEf(SEARCH_EF);
+      return { kb, chunks, byChunkId, store, embeddings, manifest: saved, rebuilt: false };
+    } catch {
+      // A damaged index is rebuilt below rather than failing start-up.
+    }
+  }
+
+  options.onProgress?.({ stage: "fit", done: 0, total: chunks.length });
+  const embeddings = LexicalEmbeddings.fit(
+    chunks.map((c) => c.metadata.searchText),
+    { lexicon: kb.lexicon, dims },
+  );
+  const store = await buildStore(chunks, embeddings, options.onProgress);
+  const manifest: IndexManifest = {
+    embedding: EMBEDDING_VERSION,
+    dims,
+    weights: FEATURE_WEIGHTS,
+    contentHash: kb.contentHash,
+    chunkCount: chunks.length,
+    docCount: embeddings.docCount,
+    builtAt: new Date().toISOString(),
+    idf: Object.fromEntries(embeddings.idf),
+  };
+  // Write to a temporary folder and swap it in, so a crash never leaves half an index.
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await store.save(tmp);
+  await writeFile(join(tmp, "manifest.json"), JSON.stringify(manifest));
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(options.dataDir, { recursive: true });
+  await rename(tmp, dir);
+  options.onProgress?.({ stage: "saved", done: chunks.length, total: chunks.length });
+  return { kb, chunks, byChunkId, store, embeddings, manifest, rebuilt: true };
+}

@@ -1,0 +1,102 @@
+/**
+ * Vietnamese text normalisation shared by indexing and querying.
+ *
+ * People type the same word several ways: with or without diacritics ("ký quỹ" /
+ * "ky quy"), with the tone mark on either vowel ("hoà" / "hòa"), in NFD from some phone
+ * keyboards. Matching therefore works on two keys per syllable:
+ * - `fold`: no diacritics at all, lower case, đ → d ("ký quỹ" → "ky quy");
+ * - `toneKey`: vowel letters kept, tone moved to a trailing digit ("hoà" and "hòa" → "hoa2"),
+ *   so an accented query still prefers the accented match.
+ * Answers always show the original text; these keys are for matching only.
+ *
+ * @example
+ * fold("Ký quỹ đi Hàn") // "ky quy di han"
+ * toneKey("thuỷ") === toneKey("thủy") // true
+ */
+
+// Combining tone marks in NFD: grave, acute, tilde, hook above, dot below.
+const TONE_MARKS: Record<string, string> = {
+  "\u0300": "2",
+  "\u0301": "1",
+  "\u0303": "4",
+  "\u0309": "3",
+  "\u0323": "5",
+};
+const TONE_RE = /[\u0300\u0301\u0303\u0309\u0323]/g;
+const COMBINING_RE = /\p{M}/gu;
+
+/** Unicode NFC, lower case, Vietnamese-aware. */
+export function nfcLower(text: string): string {
+  return text.normalize("NFC").toLowerCase();
+}
+
+/** Removes every diacritic: "Đi làm ở Đài Loan" → "di lam o dai loan". */
+export function fold(text: string): string {
+  return text
+    .normalize("NFD")
+    .replace(COMBINING_RE, "")
+    .replace(/đ/g, "d")
+    .replace(/Đ/g, "D")
+    .toLowerCase();
+}
+
+/**
+ * One canonical spelling per syllable whatever the tone-mark placement:
+ * vowel-quality marks stay (â, ă, ê, ô, ơ, ư, đ), the tone becomes a digit suffix.
+ */
+export function toneKey(syllable: string): string {
+  const decomposed = syllable.toLowerCase().normalize("NFD");
+  let tone = "";
+  const base = decomposed.replace(TONE_RE, (mark) => {
+    tone = TONE_MARKS[mark] ?? "";
+    return "";
+  });
+  return base.normalize("NFC") + tone;
+}
+
+// Letters, digits, and joiners inside numbers/document numbers ("5.000", "69/2020/qh14").
+const TOKEN_RE = /[\p{L}\p{N}]+(?:[./,\-–][\p{L}\p{N}]+)*/gu;
+
+/**
+ * Splits text into lower-case NFC tokens. Document numbers and amounts stay whole
+ * ("112/2021/nđ-cp", "5.000"), words split on spaces and punctuation.
+ */
+export function tokenize(text: string): string[] {
+  const out: string[] = [];
+  for (const match of nfcLower(text).matchAll(TOKEN_RE)) {
+    const token = match[0];
+    if (/\d/.test(token) || /\//.test(token)) {
+      out.push(token);
+    } else {
+      // Hyphenated words ("xuất-khẩu") and stray joiners split into syllables.
+      for (const part of token.split(/[./,\-–]/)) if (part) out.push(part);
+    }
+  }
+  return out;
+}
+
+/** Removes control, zero-width and bidi characters that break matching and rendering. */
+export function stripInvisible(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "")
+    .replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "")
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "");
+}
+
+/** Cleans what a user typed: invisible characters out, NFC, whitespace collapsed. */
+export function cleanUserText(text: string): string {
+  return stripInvisible(text).normalize("NFC").replace(/\s+/g, " ").trim();
+}
+
+/** Splits prose into sentences, keeping list items and headings as their own units. */
+export function splitSentences(text: string): string[] {
+  const units: string[] = [];
+  for (const line of text.split(/\n+/)) {
+    const trimmed = line.replace(/^\s*(?:[-+*]|#+)\s*/, "").trim();
+    if (!trimmed) continue;
+    // A sentence ends at . ! ? ; followed by a space and an upper-case letter or digit.
+    const parts = trimmed.split(/(?<=[.!?;])\s+(?=[\p{Lu}\d(“"])/u);
+    for (const p of parts) if (p.trim()) units.push(p.trim());
+  }
+  return units;
+}

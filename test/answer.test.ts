@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { fold } from "../src/text/normalize.ts";
+import { MAX_MESSAGE_CHARS } from "../src/engine/engine.ts";
+import { ask } from "./helpers.ts";
+
+describe("answering from the client's documents", () => {
+  for (const q of [
+    "Lạng Sơn đặt mục tiêu mỗi năm đưa bao nhiêu lao động sang Sùng Tả?",
+    "lang son dat muc tieu moi nam dua bao nhieu lao dong sang sung ta",
+  ]) {
+    it(`answers with the figure and cites the Lạng Sơn plan: ${q}`, async () => {
+      const reply = await ask(q);
+      expect(reply.intent).toBe("qa");
+      expect(reply.text).toContain("5.000");
+      expect(reply.citations[0]).toMatchObject({ doc: "Kế hoạch Tỉnh ủy Lạng Sơn", locator: "Mục II, điểm 2", status: "in_force" });
+    });
+  }
+
+  it("says when a cited document is historical", async () => {
+    const reply = await ask("Quận Long Biên phấn đấu mỗi năm đưa bao nhiêu lao động đi làm việc ở nước ngoài?");
+    expect(reply.citations[0]?.doc).toBe("Kế hoạch UBND quận Long Biên");
+    expect(reply.citations[0]?.status).toBe("history");
+    expect(reply.text).toContain("01/07/2025");
+  });
+
+  it("every knowledge answer carries at least one citation with a locator", async () => {
+    for (const q of ["Lai Châu đào tạo tiếng Hàn cho bao nhiêu người?", "cong van 5734 yeu cau bao cao gi"]) {
+      const reply = await ask(q);
+      if (reply.intent !== "qa") continue;
+      expect(reply.citations.length, q).toBeGreaterThan(0);
+      for (const c of reply.citations) expect(c.locator.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe("out of scope and bad input", () => {
+  for (const q of ["giá vàng hôm nay", "gia vang hom nay", "kết quả bóng đá tối qua", "công thức nấu phở bò ngon"]) {
+    it(`refuses off-topic questions without citations: ${q}`, async () => {
+      const reply = await ask(q);
+      expect(reply.intent).toBe("out_of_scope");
+      expect(reply.citations).toEqual([]);
+    });
+  }
+
+  it("never answers from an irrelevant passage", async () => {
+    const reply = await ask("cách trồng cây cà phê arabica");
+    expect(reply.citations).toEqual([]);
+    expect(reply.confident).toBe(false);
+  });
+
+  it("asks for a question when the message is empty or blank", async () => {
+    for (const text of ["", "   ", "\u200b\u200b"]) {
+      const reply = await ask(text);
+      expect(reply.text).toMatch(/chưa gõ câu hỏi/);
+    }
+  });
+
+  it("asks for a shorter message when it is too long", async () => {
+    const reply = await ask("a".repeat(10_000));
+    expect(reply.text).toContain("dài quá");
+    expect(reply.text.length).toBeLessThan(200);
+    expect(MAX_MESSAGE_CHARS).toBeLessThan(10_000);
+  });
+
+  it("explains that only text is read (stickers, photos)", async () => {
+    const reply = await ask(null);
+    expect(reply.text).toMatch(/chỉ đọc được tin nhắn chữ/);
+  });
+
+  it("greets and helps", async () => {
+    expect((await ask("xin chào")).intent).toBe("greeting");
+    expect((await ask("chao ban")).intent).toBe("greeting");
+    expect((await ask("bạn làm được gì")).intent).toBe("help");
+    expect((await ask("/help")).intent).toBe("help");
+    const start = await ask("/start");
+    expect(start.text.split("\n").length).toBeLessThanOrEqual(3);
+  });
+
+  it("treats HTML in a message as plain words", async () => {
+    const reply = await ask("<script>alert(1)</script> Lạng Sơn mục tiêu Sùng Tả");
+    expect(reply.text).not.toContain("<script>");
+    expect(fold(reply.text)).toContain("sung ta");
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * A small fake of the Telegram Bot API on 127.0.0.1 for end-to-end tests: it serves
+ * queued updates to getUpdates (long polling with offsets) and records every sendMessage.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface SentMessage {
+  chat_id: number | string;
+  text: string;
+  parse_mode?: string;
+  reply_markup?: { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> };
+}
+
+export class FakeTelegramApi {
+  readonly sent: SentMessage[] = [];
+  readonly calls: string[] = [];
+  private updates: Array<Record<string, unknown> & { update_id: number }> = [];
+  private nextUpdateId = 1;
+  private nextMessageId = 1000;
+  private server?: Server;
+  token = "123456:TEST-token-abcdefghijklmnopqrstuv";
+
+  get apiRoot(): string {
+    const { port } = this.server!.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Queues a private-chat message from user `from`. */
+  pushMessage(from: number, message: Record<string, unknown>): void {
+    this.updates.push({
+      update_id: this.nextUpdateId++,
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: from, type: "private", first_name: "Test" },
+        from: { id: from, is_bot: false, first_name: "Test" },
+        ...message,
+      },
+    });
+  }
+
+  pushText(from: number, text: string): void {
+    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    this.pushMessage(from, entities ? { text, entities } : { text });
+  }
+
+  pushCallback(from: number, data: string): void {
+    this.updates.push({
+      update_id: this.nextUpdateId++,
+      callback_query: {
+        id: String(this.nextUpdateId),
+        from: { id: from, is_bot: false, first_name: "Test" },
+        chat_instance: "1",
+        data,
+        message: { message_id: 1, date: 0, chat: { id: from, type: "private", first_name: "Test" }, text: "…" },
+      },
+    });
+  }
+
+  sentTo(chatId: number): SentMessage[] {
+    return this.sent.filter((m) => Number(m.chat_id) === chatId);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        const method = (req.url ?? "").split("/").pop() ?? "";
+        this.calls.push(method);
+        const params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
+        const ok = (result: unknown) => {
+          res.writeHead(200, { "content-type": "application/json" });
+          res.end(JSON.stringify({ ok: true, result }));
+        };
+        switch (method) {
+          case "getMe":
+            return ok({ id: 42, is_bot: true, first_name: "XKLD", username: "xkld_test_bot", can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+          case "getUpdates": {
+            const offset = Number(params.offset ?? 0);
+            this.updates = this.updates.filter((u) => u.update_id >= offset);
+            if (this.updates.length) return ok(this.updates.slice(0, Number(params.limit ?? 100)));
+            // Hold the poll briefly, as the real API does, to avoid a busy loop.
+            return setTimeout(() => ok([]), 50);
+          }
+          case "sendMessage": {
+            this.sent.push(params as unknown as SentMessage);
+            return ok({ message_id: this.nextMessageId++, date: 0, chat: { id: params.chat_id, type: "private" }, text: params.text });
+          }
+          default:
+            return ok(true);
+        }
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+}

@@ -1,0 +1,39 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createEngine, type Engine } from "../src/engine/engine.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const KNOWLEDGE_DIR = join(ROOT, "knowledge");
+export const PROMPTS_DIR = join(ROOT, "prompts");
+
+export async function tempDir(prefix = "xkld-test-"): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
+  return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+let shared: Promise<Engine> | undefined;
+/** One engine over the real knowledge per test file (each file runs in its own process). */
+export function realEngine(): Promise<Engine> {
+  shared ??= tempDir().then(({ path }) =>
+    createEngine({ knowledgeDir: KNOWLEDGE_DIR, dataDir: path, promptsDir: PROMPTS_DIR }),
+  );
+  return shared;
+}
+
+export async function ask(text: string | null) {
+  const engine = await realEngine();
+  return engine.handle({ channel: "cli", userId: "test", text });
+}
+
+/** Polls until `check` returns a value or the time runs out. */
+export async function waitFor<T>(check: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,67 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Hono } from "hono";
+import { createWebApp } from "../src/channels/web/app.ts";
+import { openStore } from "../src/store/store.ts";
+import { realEngine } from "./helpers.ts";
+
+let app: Hono;
+beforeAll(async () => {
+  app = createWebApp({ engine: await realEngine(), store: await openStore("memory://") });
+});
+
+const post = (body: unknown) =>
+  app.request("/api/chat", { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+describe("web chat", () => {
+  it("serves a Vietnamese page that renders replies as text, not markup", async () => {
+    const res = await app.request("/");
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('lang="vi"');
+    expect(html).toContain('<label for="q">');
+    expect(html).not.toContain("innerHTML");
+  });
+
+  it("answers a question with citations and a session id", async () => {
+    const res = await post({ message: "lang son dat muc tieu dua bao nhieu lao dong sang sung ta" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { session: string; reply: { text: string; citations: Array<{ doc: string }>; intent: string } };
+    expect(body.session).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+    expect(body.reply.text).toContain("5.000");
+    expect(body.reply.citations[0]?.doc).toBe("Kế hoạch Tỉnh ủy Lạng Sơn");
+  });
+
+  it("keeps the conversation for the session", async () => {
+    const first = (await (await post({ message: "xin chào" })).json()) as { session: string };
+    await post({ message: "giá vàng hôm nay", session: first.session });
+    const history = (await (await app.request(`/api/history?session=${first.session}`)).json()) as { turns: Array<{ role: string; text: string }> };
+    expect(history.turns.map((t) => t.role)).toEqual(["user", "assistant", "user", "assistant"]);
+    expect(history.turns[2]!.text).toBe("giá vàng hôm nay");
+  });
+
+  it("returns HTML in a question as data, never as page markup", async () => {
+    const res = await post({ message: "<img src=x onerror=alert(1)>" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("application/json");
+  });
+
+  it("explains bad requests in Vietnamese", async () => {
+    const bad = await post("{not json");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toContain("JSON");
+    const missing = await post({ text: "hỏi" });
+    expect(missing.status).toBe(400);
+    expect(((await missing.json()) as { error: string }).error).toContain("Thiếu câu hỏi");
+  });
+
+  it("answers an empty and a very long message briefly", async () => {
+    const empty = (await (await post({ message: "" })).json()) as { reply: { text: string } };
+    expect(empty.reply.text).toMatch(/chưa gõ câu hỏi/);
+    const long = (await (await post({ message: "x".repeat(10_000) })).json()) as { reply: { text: string } };
+    expect(long.reply.text).toContain("dài quá");
+  });
+
+  it("reports health", async () => {
+    expect(await (await app.request("/healthz")).json()).toEqual({ ok: true });
+  });
+});
