@@ -67,7 +67,7 @@ describe("Telegram bot over a fake Bot API (long polling)", () => {
     const [first] = await waitFor(() => (api.sentTo(5).length ? api.sentTo(5) : undefined));
     const button = first!.reply_markup?.inline_keyboard?.[0]?.[0];
     expect(button, "the answer offers a follow-up button").toBeDefined();
-    api.pushCallback(5, button.callback_data!);
+    api.pushCallback(5, button!.callback_data!);
     const msgs = await waitFor(() => (api.sentTo(5).length >= 2 ? api.sentTo(5) : undefined));
     expect(msgs[1]!.text.length).toBeGreaterThan(20);
   });

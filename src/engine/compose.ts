@@ -20,9 +20,13 @@ export const CONFIDENT_COVERAGE = 0.65;
 /** Longest answer text, before the channel adds citations. */
 export const MAX_ANSWER_CHARS = 1100;
 /** Weight of an adjacent word pair relative to its words. */
-const PHRASE_WEIGHT = 0.8;
+const PHRASE_WEIGHT = 0.3;
 /** Pairs the corpus never saw would otherwise dominate the total. */
 const MAX_PHRASE_IDF = 3;
+/** How much coverage moves a unit in the fused order. */
+const COVERAGE_RANK_WEIGHT = 0.25;
+/** A unit that does not mention the place the question names. */
+const PLACE_MISMATCH_PENALTY = 0.8;
 /** Superseded or historical knowledge ranks lower unless the question names it. */
 const OUTDATED_PENALTY = 0.75;
 
@@ -55,6 +59,9 @@ export function viDate(iso: string): string {
 export class Answerer {
   private readonly unitTermsCache = new Map<string, UnitTerms>();
   private readonly cards: Map<string, Card>;
+  /** Folded place names (provinces, communes, old districts) that questions may name. */
+  private readonly placeNames: string[];
+  private readonly unitTextCache = new Map<string, string>();
 
   constructor(
     private readonly index: KnowledgeIndex,
@@ -62,6 +69,32 @@ export class Answerer {
     private readonly replies: Replies,
   ) {
     this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
+    const { offices } = index.kb;
+    const names = [
+      ...offices.provinces.flatMap((p) => [p.name, ...p.aliases]),
+      ...offices.communes.map((c) => c.name.replace(/^(phường|xã|đặc khu)\s+/i, "")),
+      ...offices.oldNames.filter((o) => o.level === "district" || o.level === "province").map((o) => o.old_name.replace(/^(quận|huyện|thị xã|thành phố|tỉnh)\s+/i, "")),
+    ];
+    // Two-syllable names and longer: "Long Biên", "Lạng Sơn"; short aliases ("hn") are too ambiguous here.
+    this.placeNames = [...new Set(names.map((n) => fold(n).trim()).filter((n) => n.includes(" ")))];
+  }
+
+  /** Place names the question mentions. */
+  placesIn(question: string): string[] {
+    const f = ` ${fold(question).replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+    return this.placeNames.filter((p) => f.includes(` ${p} `));
+  }
+
+  private unitText(hit: Hit): string {
+    let text = this.unitTextCache.get(hit.key);
+    if (text === undefined) {
+      const meta = hit.chunk.metadata;
+      const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
+      const raw = card ? [card.meta.title, ...card.meta.questions, card.body].join(" ") : meta.searchText;
+      text = ` ${fold(raw).replace(/[^\p{L}\p{N}]+/gu, " ")} `;
+      this.unitTextCache.set(hit.key, text);
+    }
+    return text;
   }
 
   /**
@@ -77,7 +110,9 @@ export class Answerer {
       const b = tokens[i + 1]!;
       if (lexicon.isStopword(a) && lexicon.isStopword(b)) continue;
       const bigram = `${fold(a)}_${fold(b)}`;
-      out.push({ bigram, weight: this.index.embeddings.idfOf(bigram) });
+      // Only phrases our knowledge uses somewhere; an accidental pair ("han bao") says nothing.
+      const weight = this.index.embeddings.idf.get(bigram);
+      if (weight !== undefined) out.push({ bigram, weight });
     }
     return out;
   }
@@ -135,8 +170,13 @@ export class Answerer {
         // An accented word should match itself; the same letters with other tones are another word.
         if (unit.tones.has(toneKey(t.token))) matched += t.weight;
         else if (unit.folded.has(t.folded)) matched += t.weight * 0.3;
-      } else if (unit.folded.has(t.folded) || t.alternatives.some((a) => unit.folded.has(a))) {
+      } else if (unit.folded.has(t.folded)) {
         matched += t.weight;
+      } else if (t.alternatives.length) {
+        // An abbreviation counts by how much of what it stands for is there:
+        // "xkld" is not matched by "lao động" alone.
+        const present = t.alternatives.filter((a) => unit.folded.has(a)).length;
+        matched += t.weight * (present / t.alternatives.length >= 0.6 ? 1 : 0);
       }
     }
     for (const p of phrases) {
@@ -155,11 +195,15 @@ export class Answerer {
     const docnums = new Set(
       termBag(question, this.index.kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:")),
     );
+    const places = this.placesIn(question);
     const assessed = hits.map((hit) => {
       const coverage = this.coverage(terms, phrases, hit);
       const meta = hit.chunk.metadata;
-      // Fused ranks of the top few differ by a few per cent; coverage separates them.
-      let rankScore = hit.score * (0.2 + coverage) ** 2;
+      // Coverage nudges the fused order; it does not overturn a clear leader.
+      let rankScore = hit.score * (1 + COVERAGE_RANK_WEIGHT * coverage);
+      // A question about Long Biên is not answered by a passage about Lạng Sơn.
+      const unitText = places.length ? this.unitText(hit) : "";
+      if (places.some((p) => !unitText.includes(` ${p} `))) rankScore *= PLACE_MISMATCH_PENALTY;
       // Replaced rules drop back unless the question names them; historical client
       // documents (a district plan) still answer, with a note.
       if (meta.status === "superseded") {

@@ -40,7 +40,8 @@ export interface RetrieverOptions extends BaseRetrieverInput {
 }
 
 const RRF_K = 60;
-const DOCNUM_BOOST = 0.02;
+/** About one rank step at the top of the fused list. */
+const DOCNUM_BOOST = 0.01;
 
 /** Terms for the keyword ranker: folded unigrams plus bigrams, for documents or queries. */
 export function keywordTerms(text: string, lexicon: Lexicon, asQuery: boolean): string[] {
@@ -48,11 +49,17 @@ export function keywordTerms(text: string, lexicon: Lexicon, asQuery: boolean): 
   return [...bag.unigrams, ...bag.bigrams];
 }
 
-export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): MiniSearch<{ id: string; text: string }> {
-  const ms = new MiniSearch<{ id: string; text: string }>({
-    fields: ["text"],
+type KeywordDoc = { id: string; text?: string; question?: string };
+
+/**
+ * The keyword index. Documents go in field `text`; a card's questions, written the way
+ * people type, go in field `question` and get the same expansion as queries.
+ */
+export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): MiniSearch<KeywordDoc> {
+  const ms = new MiniSearch<KeywordDoc>({
+    fields: ["text", "question"],
     idField: "id",
-    tokenize: (text) => keywordTerms(text, lexicon, false),
+    tokenize: (text, field) => keywordTerms(text, lexicon, field === "question"),
     processTerm: (t) => t,
     searchOptions: {
       tokenize: (text) => keywordTerms(text, lexicon, true),
@@ -62,7 +69,13 @@ export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): MiniSearch
       fuzzy: (term) => (term.length >= 6 && !term.includes("_") && !term.includes(":") ? 0.2 : false),
     },
   });
-  ms.addAll(chunks.map((c) => ({ id: c.metadata.chunkId, text: c.metadata.searchText })));
+  ms.addAll(
+    chunks.map((c) =>
+      c.metadata.kind === "card_question"
+        ? { id: c.metadata.chunkId, question: c.metadata.searchText }
+        : { id: c.metadata.chunkId, text: c.metadata.searchText },
+    ),
+  );
   return ms;
 }
 
@@ -74,11 +87,12 @@ function unitKey(meta: ChunkMetadata): string {
 export class KnowledgeRetriever extends BaseRetriever {
   lc_namespace = ["xkld", "retrievers", "knowledge"];
   private readonly index: KnowledgeIndex;
-  private readonly keyword: MiniSearch<{ id: string; text: string }>;
+  private readonly keyword: MiniSearch<KeywordDoc>;
   private readonly k: number;
   private readonly candidates: number;
   /** Card chunk per card id, so a matched question can stand for its card. */
   private readonly cardChunk = new Map<string, Chunk>();
+  private readonly docnumCache = new Map<string, Set<string>>();
 
   constructor(index: KnowledgeIndex, options: RetrieverOptions = {}) {
     super(options);
@@ -137,16 +151,29 @@ export class KnowledgeRetriever extends BaseRetriever {
       hit.score += 1 / (RRF_K + rank);
     }
 
-    // A document number typed in the query ("nđ 74") must find that document.
+    // A document number typed in the query ("nđ 74") favours units that cite that document.
     const queryDocnums = termBag(query, kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:"));
     if (queryDocnums.length) {
       for (const hit of units.values()) {
-        const docTerms = termBag(`${hit.chunk.metadata.doc} ${hit.chunk.metadata.searchText}`, kb.lexicon, false).unigrams;
-        if (queryDocnums.some((d) => docTerms.includes(d))) hit.score += DOCNUM_BOOST;
+        const cited = this.citedDocnums(hit.chunk);
+        if (queryDocnums.some((d) => cited.has(d))) hit.score += DOCNUM_BOOST;
       }
     }
 
     return [...units.values()].sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /** Document-number keys of the documents a unit cites (a card's sources, a passage's document). */
+  private citedDocnums(chunk: Chunk): Set<string> {
+    const key = chunk.metadata.docId;
+    let set = this.docnumCache.get(key);
+    if (!set) {
+      const card = chunk.metadata.kind === "source" ? undefined : this.index.kb.cards.find((c) => c.meta.id === key);
+      const docs = card ? card.meta.sources.map((s) => s.doc).join(" ") : chunk.metadata.doc;
+      set = new Set(termBag(docs, this.index.kb.lexicon, false).unigrams.filter((t) => t.startsWith("docnum:")));
+      this.docnumCache.set(key, set);
+    }
+    return set;
   }
 
   override async _getRelevantDocuments(query: string): Promise<Document[]> {

@@ -80,8 +80,9 @@ export async function buildStore(
   const batch = 200;
   for (let i = 0; i < chunks.length; i += batch) {
     const slice = chunks.slice(i, i + batch);
-    // Embed the search text (headings + body), not just the displayed body.
-    const vectors = await embeddings.embedDocuments(slice.map((c) => c.metadata.searchText));
+    // Embed the search text (headings + body), not just the displayed body. A card's
+    // questions are written the way people type, so they get the query-side expansion.
+    const vectors = slice.map((c) => embeddings.embedText(c.metadata.searchText, c.metadata.kind === "card_question"));
     await store.addVectors(vectors, slice);
     onProgress?.({ stage: "embed", done: Math.min(i + batch, chunks.length), total: chunks.length });
   }

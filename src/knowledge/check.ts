@@ -1,0 +1,187 @@
+/**
+ * Whole-knowledge checks beyond the per-file schemas: citations point at known documents,
+ * no unverified phone numbers or web addresses, successors exist, every amount a card
+ * states is a figure in `knowledge/facts/`, and every listed question finds its own card.
+ * `npm run knowledge:check` prints the result and writes `knowledge/COVERAGE.md`;
+ * `npm test` runs the same checks.
+ */
+import type { KnowledgeRetriever } from "../retrieval/retriever.ts";
+import type { Fact } from "./schema.ts";
+import { TOPICS } from "./schema.ts";
+import type { Card, KnowledgeBase } from "./load.ts";
+
+export interface CheckResult {
+  errors: string[];
+  cardCount: number;
+  byTopic: Map<string, string[]>;
+  byConfidence: Map<string, number>;
+}
+
+const PHONE_RE = /(?<![\d/.,])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\d/])/g;
+const HOTLINE_RE = /(?:gọi|số|hotline|đường dây nóng|tổng đài|điện thoại)\s*:?\s*(\d[\d .]{2,})/gi;
+const URL_RE = /\b(?:https?:\/\/\S+|www\.\S+|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:gov\.vn|com\.vn|org\.vn|edu\.vn|vn|com|org|net))\b/gi;
+
+/** A stated amount: value in the fact's unit family. */
+export interface StatedAmount {
+  text: string;
+  value: number;
+  family: "VND" | "USD" | "TWD" | "JPY" | "AUD" | "MOP" | "months_salary";
+}
+
+const UNIT_WORDS: Array<[RegExp, StatedAmount["family"], number]> = [
+  [/^tỷ\s+đồng|^tỷ/i, "VND", 1e9],
+  [/^triệu\s+đồng|^triệu/i, "VND", 1e6],
+  [/^nghìn\s+đồng|^nghìn/i, "VND", 1e3],
+  [/^đồng/i, "VND", 1],
+  [/^USD|^đô/i, "USD", 1],
+  [/^Đài tệ|^TWD/i, "TWD", 1],
+  [/^yên|^JPY/i, "JPY", 1],
+  [/^AUD|^đô Úc/i, "AUD", 1],
+  [/^MOP|^pataca/i, "MOP", 1],
+  [/^tháng lương/i, "months_salary", 1],
+];
+
+function parseViNumber(text: string): number {
+  // Vietnamese: dots group thousands, a comma is the decimal mark.
+  return Number(text.replace(/\./g, "").replace(",", "."));
+}
+
+/**
+ * Amounts with a money or salary unit in Vietnamese text: "12 triệu đồng",
+ * "80 đến 100 triệu đồng" (both ends), "0,4 tháng lương", "20.000 Đài tệ".
+ */
+export function statedAmounts(text: string): StatedAmount[] {
+  const out: StatedAmount[] = [];
+  const re = /(\d[\d.]*(?:,\d+)?)(?:\s*(?:đến|–|-|tới)\s*(\d[\d.]*(?:,\d+)?))?\s*(tỷ\s+đồng|tỷ|triệu\s+đồng|triệu|nghìn\s+đồng|nghìn|đồng|USD|đô Úc|đô|Đài tệ|TWD|yên|JPY|AUD|MOP|tháng lương)/gi;
+  for (const m of text.matchAll(re)) {
+    const unit = UNIT_WORDS.find(([w]) => w.test(m[3]!));
+    if (!unit) continue;
+    const [, family, scale] = unit;
+    for (const n of [m[1], m[2]]) {
+      if (!n) continue;
+      const value = parseViNumber(n) * scale;
+      if (Number.isFinite(value)) out.push({ text: m[0], value, family });
+    }
+  }
+  return out;
+}
+
+function factFamily(f: Fact): StatedAmount["family"] | undefined {
+  if (f.unit === "months_salary" || f.unit === "months_salary_per_12") return "months_salary";
+  if (["VND", "USD", "TWD", "JPY", "AUD", "MOP"].includes(f.unit)) return f.unit as StatedAmount["family"];
+  return undefined;
+}
+
+/** Checks that every amount a card states is a figure in facts/ (same unit family). */
+export function cardFactErrors(card: Card, facts: Fact[]): string[] {
+  const known = new Set(facts.map((f) => `${factFamily(f)}:${f.value}`));
+  const ids = new Set(facts.map((f) => f.id));
+  const errors: string[] = [];
+  for (const id of card.meta.facts) if (!ids.has(id)) errors.push(`${card.file}: facts: unknown fact id "${id}"`);
+  // Only our own sentences: the body, not the questions people type.
+  for (const a of statedAmounts(card.body)) {
+    if (!known.has(`${a.family}:${a.value}`)) {
+      errors.push(`${card.file}: states "${a.text}" but no figure in knowledge/facts has ${a.value} ${a.family}`);
+    }
+  }
+  for (const id of card.meta.facts) {
+    const fact = facts.find((f) => f.id === id);
+    const family = fact && factFamily(fact);
+    if (fact && family && !statedAmounts(card.body).some((a) => a.family === family && a.value === fact.value)) {
+      errors.push(`${card.file}: lists fact "${id}" (${fact.value} ${fact.unit}) but does not state it`);
+    }
+  }
+  return errors;
+}
+
+/** Phone numbers and web addresses in `text` that are not in the verified contact list. */
+export function unverifiedContacts(text: string, allowed: Set<string>): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(PHONE_RE)) if (!allowed.has(m[0].replace(/\D/g, ""))) found.push(m[0]);
+  for (const m of text.matchAll(HOTLINE_RE)) {
+    const digits = m[1]!.replace(/\D/g, "");
+    // Full phone numbers are caught above; this catches short hotlines ("tổng đài 1900 1234").
+    if (digits.length >= 3 && digits.length < 9 && !allowed.has(digits)) found.push(m[0].trim());
+  }
+  for (const m of text.matchAll(URL_RE)) if (!allowed.has(m[0].toLowerCase())) found.push(m[0]);
+  return found;
+}
+
+export async function checkKnowledge(kb: KnowledgeBase, retriever?: KnowledgeRetriever): Promise<CheckResult> {
+  const errors: string[] = [];
+  const cardIds = new Set(kb.cards.map((c) => c.meta.id));
+  const allowed = new Set(kb.contacts.map((c) => (c.kind === "phone" ? c.value.replace(/\D/g, "") : c.value.toLowerCase())));
+
+  for (const card of kb.cards) {
+    for (const s of card.meta.sources) {
+      if (!kb.documents.has(s.doc)) {
+        errors.push(`${card.file}: sources: "${s.doc}" is not in knowledge/documents.yaml or sources/ (use the canonical name)`);
+      }
+    }
+    if (card.meta.superseded_by && !cardIds.has(card.meta.superseded_by)) {
+      errors.push(`${card.file}: superseded_by: no card "${card.meta.superseded_by}"`);
+    }
+    for (const c of unverifiedContacts(`${card.body}\n${card.meta.title}`, allowed)) {
+      errors.push(`${card.file}: unverified contact "${c}" (add it to knowledge/contacts.yaml only if verified)`);
+    }
+    errors.push(...cardFactErrors(card, kb.facts));
+  }
+  for (const f of kb.facts) {
+    if (!kb.documents.has(f.source.doc)) errors.push(`knowledge/facts: ${f.id}: source "${f.source.doc}" is not a known document`);
+    if (f.superseded_by && !kb.facts.some((g) => g.id === f.superseded_by)) {
+      errors.push(`knowledge/facts: ${f.id}: superseded_by "${f.superseded_by}" is not a fact id`);
+    }
+  }
+  for (const t of kb.offices.officeTypes) {
+    for (const v of [t.contact.phone, t.contact.website]) {
+      if (v && unverifiedContacts(v, allowed).length) errors.push(`knowledge/offices: ${t.id}: unverified contact "${v}"`);
+    }
+  }
+
+  if (retriever) {
+    for (const card of kb.cards) {
+      for (const q of card.meta.questions) {
+        const hits = await retriever.search(q, 3);
+        if (!hits.some((h) => h.key === `card:${card.meta.id}`)) {
+          const got = hits.map((h) => h.key.replace(/^card:/, "")).join(", ");
+          errors.push(`${card.file}: question "${q}" does not retrieve its card in the top 3 (got: ${got})`);
+        }
+      }
+    }
+  }
+
+  const byTopic = new Map<string, string[]>(TOPICS.map((t) => [t, []]));
+  const byConfidence = new Map<string, number>([["V-P", 0], ["V-S", 0], ["M", 0]]);
+  for (const card of kb.cards) {
+    for (const t of card.meta.topics) byTopic.get(t)!.push(card.meta.id);
+    byConfidence.set(card.meta.confidence, (byConfidence.get(card.meta.confidence) ?? 0) + 1);
+  }
+  return { errors, cardCount: kb.cards.length, byTopic, byConfidence };
+}
+
+export function coverageMarkdown(result: CheckResult, kb: KnowledgeBase): string {
+  const lines = [
+    "# Knowledge coverage",
+    "",
+    "Written by `npm run knowledge:check`; do not edit by hand.",
+    "",
+    `- Cards: ${result.cardCount}`,
+    `- Sources: ${kb.sources.length}`,
+    `- Facts: ${kb.facts.length}`,
+    `- Provinces: ${kb.offices.provinces.length}; office types: ${kb.offices.officeTypes.length}; old names: ${kb.offices.oldNames.length}`,
+    "",
+    "## Cards by confidence",
+    "",
+    "| confidence | cards |",
+    "|---|---|",
+    ...[...result.byConfidence].map(([c, n]) => `| ${c} | ${n} |`),
+    "",
+    "## Cards by topic",
+    "",
+    "| topic | cards | ids |",
+    "|---|---|---|",
+    ...[...result.byTopic].map(([t, ids]) => `| ${t} | ${ids.length} | ${ids.join(", ")} |`),
+    "",
+  ];
+  return lines.join("\n");
+}
