@@ -3,9 +3,8 @@
  * self-retrieval of every card question), prints the coverage and writes
  * knowledge/COVERAGE.md. Exits non-zero when anything is wrong.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { loadConfig } from "../config.ts";
 import { checkKnowledge, coverageMarkdown } from "../knowledge/check.ts";

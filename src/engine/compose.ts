@@ -31,6 +31,8 @@ const PLACE_MISMATCH_PENALTY = 0.8;
 const OUTDATED_PENALTY = 0.75;
 
 interface UnitTerms {
+  /** Folded words separated by single spaces, padded: for whole-name matches (" long bien "). */
+  text: string;
   folded: Set<string>;
   bigrams: Set<string>;
   tones: Set<string>;
@@ -61,7 +63,6 @@ export class Answerer {
   private readonly cards: Map<string, Card>;
   /** Folded place names (provinces, communes, old districts) that questions may name. */
   private readonly placeNames: string[];
-  private readonly unitTextCache = new Map<string, string>();
 
   constructor(
     private readonly index: KnowledgeIndex,
@@ -83,18 +84,6 @@ export class Answerer {
   placesIn(question: string): string[] {
     const f = ` ${fold(question).replace(/[^\p{L}\p{N}]+/gu, " ")} `;
     return this.placeNames.filter((p) => f.includes(` ${p} `));
-  }
-
-  private unitText(hit: Hit): string {
-    let text = this.unitTextCache.get(hit.key);
-    if (text === undefined) {
-      const meta = hit.chunk.metadata;
-      const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
-      const raw = card ? [card.meta.title, ...card.meta.questions, card.body].join(" ") : meta.searchText;
-      text = ` ${fold(raw).replace(/[^\p{L}\p{N}]+/gu, " ")} `;
-      this.unitTextCache.set(hit.key, text);
-    }
-    return text;
   }
 
   /**
@@ -146,6 +135,7 @@ export class Answerer {
     const text = card ? [card.meta.title, ...card.meta.questions, card.body].join("\n") : meta.searchText;
     const bag = termBag(text, this.index.kb.lexicon, false);
     const terms = {
+      text: ` ${fold(text).replace(/[^\p{L}\p{N}]+/gu, " ")} `,
       folded: new Set(bag.unigrams),
       bigrams: new Set(bag.bigrams),
       tones: new Set(tokenize(text).map(toneKey)),
@@ -192,9 +182,7 @@ export class Answerer {
     const hits = await this.retriever.search(question, 8);
     const terms = this.queryTerms(question);
     const phrases = this.queryPhrases(question);
-    const docnums = new Set(
-      termBag(question, this.index.kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:")),
-    );
+    const docnums = this.retriever.docnumsIn(question);
     const places = this.placesIn(question);
     const assessed = hits.map((hit) => {
       const coverage = this.coverage(terms, phrases, hit);
@@ -202,26 +190,21 @@ export class Answerer {
       // Coverage nudges the fused order; it does not overturn a clear leader.
       let rankScore = hit.score * (1 + COVERAGE_RANK_WEIGHT * coverage);
       // A question about Long Biên is not answered by a passage about Lạng Sơn.
-      const unitText = places.length ? this.unitText(hit) : "";
-      if (places.some((p) => !unitText.includes(` ${p} `))) rankScore *= PLACE_MISMATCH_PENALTY;
+      if (places.length) {
+        const { text } = this.unitTerms(hit);
+        if (places.some((p) => !text.includes(` ${p} `))) rankScore *= PLACE_MISMATCH_PENALTY;
+      }
       // Replaced rules drop back unless the question names them; historical client
       // documents (a district plan) still answer, with a note.
       if (meta.status === "superseded") {
-        const named = [...docnums].some((d) =>
-          termBag(this.citationDocsOf(hit).join(" "), this.index.kb.lexicon, false).unigrams.includes(d),
-        );
+        const cited = this.retriever.citedDocnums(hit.chunk);
+        const named = docnums.some((d) => cited.has(d));
         if (!named) rankScore *= OUTDATED_PENALTY;
       }
       return { hit, coverage, rankScore };
     });
     assessed.sort((a, b) => b.rankScore - a.rankScore);
     return assessed.map(({ hit, coverage }) => ({ hit, coverage }));
-  }
-
-  private citationDocsOf(hit: Hit): string[] {
-    const meta = hit.chunk.metadata;
-    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
-    return card ? card.meta.sources.map((s) => s.doc) : [meta.doc];
   }
 
   citationsOf(hit: Hit): Citation[] {

@@ -79,7 +79,8 @@ export function cardFactErrors(card: Card, facts: Fact[]): string[] {
   const errors: string[] = [];
   for (const id of card.meta.facts) if (!ids.has(id)) errors.push(`${card.file}: facts: unknown fact id "${id}"`);
   // Only our own sentences: the body, not the questions people type.
-  for (const a of statedAmounts(card.body)) {
+  const stated = statedAmounts(card.body);
+  for (const a of stated) {
     if (!known.has(`${a.family}:${a.value}`)) {
       errors.push(`${card.file}: states "${a.text}" but no figure in knowledge/facts has ${a.value} ${a.family}`);
     }
@@ -87,7 +88,7 @@ export function cardFactErrors(card: Card, facts: Fact[]): string[] {
   for (const id of card.meta.facts) {
     const fact = facts.find((f) => f.id === id);
     const family = fact && factFamily(fact);
-    if (fact && family && !statedAmounts(card.body).some((a) => a.family === family && a.value === fact.value)) {
+    if (fact && family && !stated.some((a) => a.family === family && a.value === fact.value)) {
       errors.push(`${card.file}: lists fact "${id}" (${fact.value} ${fact.unit}) but does not state it`);
     }
   }

@@ -16,6 +16,7 @@ import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrieve
 import { Document } from "@langchain/core/documents";
 import MiniSearch from "minisearch";
 import type { Chunk, ChunkMetadata } from "../knowledge/chunk.ts";
+import type { Card } from "../knowledge/load.ts";
 import type { Lexicon } from "../text/lexicon.ts";
 import { termBag } from "./features.ts";
 import type { KnowledgeIndex } from "./vector-index.ts";
@@ -93,6 +94,7 @@ export class KnowledgeRetriever extends BaseRetriever {
   /** Card chunk per card id, so a matched question can stand for its card. */
   private readonly cardChunk = new Map<string, Chunk>();
   private readonly docnumCache = new Map<string, Set<string>>();
+  private readonly cards: Map<string, Card>;
 
   constructor(index: KnowledgeIndex, options: RetrieverOptions = {}) {
     super(options);
@@ -101,11 +103,12 @@ export class KnowledgeRetriever extends BaseRetriever {
     this.candidates = options.candidates ?? 30;
     this.keyword = buildKeywordIndex(index.chunks, index.kb.lexicon);
     for (const c of index.chunks) if (c.metadata.kind === "card") this.cardChunk.set(c.metadata.docId, c);
+    this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
   }
 
   /** Ranked units with their scores; what the answer composer uses. */
   async search(query: string, k = this.k): Promise<Hit[]> {
-    const { kb, embeddings, store, byChunkId } = this.index;
+    const { embeddings, store, byChunkId } = this.index;
     const total = this.index.chunks.length;
     if (!query.trim() || total === 0) return [];
     const n = Math.min(this.candidates, total);
@@ -152,7 +155,7 @@ export class KnowledgeRetriever extends BaseRetriever {
     }
 
     // A document number typed in the query ("nđ 74") favours units that cite that document.
-    const queryDocnums = termBag(query, kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:"));
+    const queryDocnums = this.docnumsIn(query);
     if (queryDocnums.length) {
       for (const hit of units.values()) {
         const cited = this.citedDocnums(hit.chunk);
@@ -163,12 +166,17 @@ export class KnowledgeRetriever extends BaseRetriever {
     return [...units.values()].sort((a, b) => b.score - a.score).slice(0, k);
   }
 
+  /** Document-number keys typed in a query ("nđ 74" → ["docnum:74"]). */
+  docnumsIn(query: string): string[] {
+    return termBag(query, this.index.kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:"));
+  }
+
   /** Document-number keys of the documents a unit cites (a card's sources, a passage's document). */
-  private citedDocnums(chunk: Chunk): Set<string> {
+  citedDocnums(chunk: Chunk): Set<string> {
     const key = chunk.metadata.docId;
     let set = this.docnumCache.get(key);
     if (!set) {
-      const card = chunk.metadata.kind === "source" ? undefined : this.index.kb.cards.find((c) => c.meta.id === key);
+      const card = chunk.metadata.kind === "source" ? undefined : this.cards.get(key);
       const docs = card ? card.meta.sources.map((s) => s.doc).join(" ") : chunk.metadata.doc;
       set = new Set(termBag(docs, this.index.kb.lexicon, false).unigrams.filter((t) => t.startsWith("docnum:")));
       this.docnumCache.set(key, set);
