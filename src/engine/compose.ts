@@ -7,18 +7,25 @@
  */
 import type { Card } from "../knowledge/load.ts";
 import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
+import { looksEnglish } from "../text/lexicon.ts";
 import { hasDiacritics, termBag } from "../retrieval/features.ts";
 import type { Hit, KnowledgeRetriever } from "../retrieval/retriever.ts";
 import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
 import { fill, type Replies } from "./replies.ts";
-import type { Citation, Reply } from "./types.ts";
+import type { Citation, Intent, Reply } from "./types.ts";
 
 /** Share of the question's informative words a unit must contain to answer from it. */
 export const MIN_COVERAGE = 0.45;
 /** Coverage above which the answer is marked confident. */
 export const CONFIDENT_COVERAGE = 0.65;
-/** Longest answer text, before the channel adds citations. */
+/** Below MIN_COVERAGE but at least this: ask which of the nearest questions was meant. */
+export const CLARIFY_COVERAGE = 0.25;
+/**
+ * Longest answer text, before the channel adds citations. With at most MAX_CITATIONS
+ * citation lines the whole message stays under 1,500 characters, readable on a phone.
+ */
 export const MAX_ANSWER_CHARS = 1100;
+export const MAX_CITATIONS = 3;
 /** Weight of an adjacent word pair relative to its words. */
 const PHRASE_WEIGHT = 0.3;
 /** Pairs the corpus never saw would otherwise dominate the total. */
@@ -112,7 +119,11 @@ export class Answerer {
     const { embeddings } = this.index;
     const terms: QueryTerm[] = [];
     const seen = new Set<string>();
-    for (const token of lexicon.canonicalize(tokenize(question))) {
+    const tokens = tokenize(question);
+    // In an English question, a word our Vietnamese knowledge never uses and the dictionary
+    // cannot translate ("recruitment", "tell") is no evidence either way.
+    const english = looksEnglish(tokens);
+    for (const token of lexicon.canonicalize(tokens)) {
       const folded = fold(token);
       if (seen.has(folded) || lexicon.isStopword(token) || folded.startsWith("docnum:")) continue;
       if (folded.length < 2 && !/\d/.test(folded)) continue;
@@ -122,6 +133,7 @@ export class Answerer {
         .slice(1)
         .map(fold)
         .filter((a) => !lexicon.isStopword(a));
+      if (english && !alternatives.length && !embeddings.idf.has(folded)) continue;
       terms.push({ token, folded, accented: hasDiacritics(token), alternatives, weight: embeddings.idfOf(folded) });
     }
     return terms;
@@ -265,12 +277,41 @@ export class Answerer {
     return lines;
   }
 
-  async answer(question: string): Promise<Reply> {
-    const assessed = await this.assess(question);
+  /** Retrieves, checks coverage and composes; `intent` is what the rules decided (default "qa"). */
+  async answer(question: string, intent: Intent = "qa"): Promise<Reply> {
+    const corrected = this.retriever.correctQuery(question);
+    return this.compose(corrected, await this.assess(corrected), intent);
+  }
+
+  /** Coverage of each hit, in the order given (used by the evaluation's baseline). */
+  assessInOrder(question: string, hits: Hit[]): Assessment[] {
+    const terms = this.queryTerms(question);
+    const phrases = this.queryPhrases(question);
+    return hits.map((hit) => ({ hit, coverage: this.coverage(terms, phrases, hit) }));
+  }
+
+  /** The first question a card lists: phrased the way people ask, and retrieves that card. */
+  private followUp(hit: Hit): string | undefined {
+    const meta = hit.chunk.metadata;
+    if (meta.kind === "source") return undefined;
+    return this.cards.get(meta.docId)?.meta.questions[0] ?? meta.title;
+  }
+
+  /** Composes the reply from ranked, assessed units (best first). */
+  compose(question: string, assessed: Assessment[], intent: Intent = "qa"): Reply {
     const best = assessed[0];
     const terms = this.queryTerms(question);
     if (!best || best.coverage < MIN_COVERAGE) {
-      return { text: this.replies.not_covered, citations: [], suggestions: [], intent: "out_of_scope", confident: false };
+      // Close but not close enough: offer the nearest questions we can answer instead of guessing.
+      const options = assessed
+        .filter((a) => a.coverage >= CLARIFY_COVERAGE)
+        .map((a) => this.followUp(a.hit))
+        .filter((q, i, all): q is string => !!q && all.indexOf(q) === i)
+        .slice(0, 3);
+      if (options.length) {
+        return { text: this.replies.clarify, citations: [], suggestions: options, intent, confident: false };
+      }
+      return { text: this.replies.not_covered, citations: [], suggestions: [], intent: intent === "qa" ? "out_of_scope" : intent, confident: false };
     }
 
     const meta = best.hit.chunk.metadata;
@@ -296,20 +337,22 @@ export class Answerer {
           if (!citations.some((x) => x.doc === c.doc && x.locator === c.locator)) citations.push(c);
         }
       }
+      const step = (successor ?? card).nextSteps[0];
+      if (step) lines.push(fill(this.replies.next_step, { step }));
     }
 
     const suggestions = assessed
       .slice(1)
-      .filter((a) => a.hit.chunk.metadata.kind !== "source" && a.coverage >= MIN_COVERAGE)
-      .map((a) => a.hit.chunk.metadata.title)
-      .filter((t, i, all) => all.indexOf(t) === i && t !== meta.title)
+      .filter((a) => a.coverage >= MIN_COVERAGE && a.hit.key !== best.hit.key)
+      .map((a) => this.followUp(a.hit))
+      .filter((q, i, all): q is string => !!q && all.indexOf(q) === i)
       .slice(0, 2);
 
     return {
       text: clampText(lines, MAX_ANSWER_CHARS),
-      citations,
+      citations: citations.slice(0, MAX_CITATIONS),
       suggestions,
-      intent: "qa",
+      intent,
       confident: best.coverage >= CONFIDENT_COVERAGE,
     };
   }

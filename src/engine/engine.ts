@@ -61,7 +61,8 @@ export class Engine {
     if (intent === "greeting") return this.fixed(this.replies.greeting, "greeting");
     if (intent === "help") return this.fixed(this.replies.help, "help");
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
-    return this.answerer.answer(text);
+    if (intent === "handoff") return this.fixed(this.replies.handoff, "handoff");
+    return this.answerer.answer(text, intent);
   }
 }
 

@@ -18,6 +18,7 @@ import MiniSearch from "minisearch";
 import type { Chunk, ChunkMetadata } from "../knowledge/chunk.ts";
 import type { Card } from "../knowledge/load.ts";
 import type { Lexicon } from "../text/lexicon.ts";
+import { fold, oneEditAway } from "../text/normalize.ts";
 import { termBag } from "./features.ts";
 import type { KnowledgeIndex } from "./vector-index.ts";
 
@@ -67,7 +68,7 @@ export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): MiniSearch
       processTerm: (t) => t,
       combineWith: "OR",
       // Typos in longer words ("ky quyy", "dai loang") still match; short words must be exact.
-      fuzzy: (term) => (term.length >= 6 && !term.includes("_") && !term.includes(":") ? 0.2 : false),
+      fuzzy: false,
     },
   });
   ms.addAll(
@@ -95,6 +96,8 @@ export class KnowledgeRetriever extends BaseRetriever {
   private readonly cardChunk = new Map<string, Chunk>();
   private readonly docnumCache = new Map<string, Set<string>>();
   private readonly cards: Map<string, Card>;
+  /** Folded words of the knowledge with how many chunks use them: the spelling reference. */
+  private readonly vocabulary = new Map<string, number>();
 
   constructor(index: KnowledgeIndex, options: RetrieverOptions = {}) {
     super(options);
@@ -104,6 +107,32 @@ export class KnowledgeRetriever extends BaseRetriever {
     this.keyword = buildKeywordIndex(index.chunks, index.kb.lexicon);
     for (const c of index.chunks) if (c.metadata.kind === "card") this.cardChunk.set(c.metadata.docId, c);
     this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
+    for (const c of index.chunks) {
+      for (const w of new Set(termBag(c.metadata.searchText, index.kb.lexicon, false).unigrams)) {
+        if (/^\p{L}+$/u.test(w)) this.vocabulary.set(w, (this.vocabulary.get(w) ?? 0) + 1);
+      }
+    }
+  }
+
+  /**
+   * Fixes typing slips in unaccented words the knowledge and the dictionary do not know,
+   * by the most common known word one edit away: "vay vonn" → "vay von", "dinh huog" →
+   * "dinh huong". Accented words, numbers, short words (too ambiguous) and words with
+   * no unique fix stay as typed. Both rankers and the answer composer see the result.
+   */
+  correctQuery(query: string): string {
+    const { lexicon } = this.index.kb;
+    return query.replace(/\p{L}+/gu, (word) => {
+      const lower = word.toLowerCase();
+      if (lower.length < 3 || fold(lower) !== lower || this.vocabulary.has(lower) || lexicon.knows(lower)) return word;
+      let best: string | undefined;
+      let bestCount = 0;
+      for (const candidate of oneEditAway(lower)) {
+        const count = this.vocabulary.get(candidate) ?? 0;
+        if (count > bestCount) [best, bestCount] = [candidate, count];
+      }
+      return best ?? word;
+    });
   }
 
   /** Ranked units with their scores; what the answer composer uses. */
@@ -112,6 +141,7 @@ export class KnowledgeRetriever extends BaseRetriever {
     const total = this.index.chunks.length;
     if (!query.trim() || total === 0) return [];
     const n = Math.min(this.candidates, total);
+    query = this.correctQuery(query);
 
     const vector = embeddings.embedText(query, true);
     const vectorHits = await store.similaritySearchVectorWithScore(vector, n);

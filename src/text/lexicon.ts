@@ -42,6 +42,22 @@ export function documentNumberKey(token: string): string | undefined {
   return `docnum:${Number(m[1])}`;
 }
 
+/**
+ * Words that are English and never an unaccented Vietnamese syllable ("can" is "cần",
+ * "the" is "thẻ", so they are not here). Two of them make a message English.
+ */
+const ENGLISH_MARKERS = new Set([
+  "what", "how", "is", "are", "was", "the", "which", "who", "where", "when", "why", "if", "of", "for", "from", "with",
+  "and", "should", "there", "much", "many", "get", "will", "your", "you", "does", "have", "has", "would", "could", "my",
+  "abroad", "about", "job", "work", "after", "before",
+]);
+
+/** Whether a message is written in English (so words our Vietnamese corpus lacks say nothing). */
+export function looksEnglish(tokens: string[]): boolean {
+  const markers = new Set(tokens.filter((t) => ENGLISH_MARKERS.has(t)));
+  return markers.size >= 2;
+}
+
 export class Lexicon {
   private readonly abbreviations = new Map<string, string[]>();
   private readonly numberWords: Map<string, number>;
@@ -128,6 +144,14 @@ export class Lexicon {
     const folded = fold(token);
     return folded === token.toLowerCase() ? this.stopFolded.has(folded) : this.stopExact.has(toneKey(token));
   }
+
+  /** Whether the dictionary itself knows a folded word (an abbreviation, number word, unit…). */
+  knows(folded: string): boolean {
+    if (this.stopFolded.has(folded) || this.numberWords.has(folded) || this.numberUnits.has(folded) || this.currencies.has(folded)) return true;
+    this.keyWords ??= new Set([...this.abbreviations.keys()].flatMap((k) => k.split(" ")));
+    return this.keyWords.has(folded);
+  }
+  private keyWords?: Set<string>;
 
   /** Query-side expansion: canonical numbers plus the dictionary's expansions. */
   expand(tokens: string[]): string[] {

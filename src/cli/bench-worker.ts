@@ -1,0 +1,52 @@
+/**
+ * One measured process for `npm run bench` (not meant to be run by hand): opens the
+ * index (building it when asked), answers every evaluation question `rounds` times and
+ * prints one JSON line — cold start, load/build time, latency percentiles, peak RSS.
+ *
+ *   tsx src/cli/bench-worker.ts <knowledgeDir> <dataDir> <questions.jsonl> <rounds> [--rebuild]
+ */
+import { performance } from "node:perf_hooks";
+import { createEngine } from "../engine/engine.ts";
+import { loadQuestions } from "../eval/dataset.ts";
+
+const [knowledgeDir, dataDir, questionsFile, roundsArg] = process.argv.slice(2);
+if (!knowledgeDir || !dataDir || !questionsFile) {
+  console.error("usage: tsx src/cli/bench-worker.ts <knowledgeDir> <dataDir> <questions.jsonl> <rounds> [--rebuild]");
+  process.exit(2);
+}
+const rounds = Number(roundsArg ?? 3);
+const questions = loadQuestions(questionsFile).map((q) => q.question);
+
+const t0 = performance.now();
+const engine = await createEngine({ knowledgeDir, dataDir, promptsDir: "prompts", rebuildIndex: process.argv.includes("--rebuild") });
+const openMs = performance.now() - t0;
+await engine.handle({ channel: "cli", userId: "bench", text: questions[0]! });
+// From the process's start (Node boot, module loading, index load) to the first answer.
+const coldStartMs = process.uptime() * 1000;
+
+const times: number[] = [];
+const start = performance.now();
+for (let r = 0; r < rounds; r++) {
+  for (const text of questions) {
+    const t = performance.now();
+    await engine.handle({ channel: "cli", userId: "bench", text });
+    times.push(performance.now() - t);
+  }
+}
+const totalMs = performance.now() - start;
+times.sort((a, b) => a - b);
+const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+console.log(
+  JSON.stringify({
+    chunks: engine.index.chunks.length,
+    cards: engine.index.kb.cards.length,
+    openMs,
+    coldStartMs,
+    messages: times.length,
+    p50: pct(0.5),
+    p95: pct(0.95),
+    p99: pct(0.99),
+    perSecond: (times.length / totalMs) * 1000,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -1,0 +1,35 @@
+/**
+ * `npm run eval`: scores the engine and a plain BM25 baseline on `eval/questions.jsonl`,
+ * prints the summary and writes `eval/report.md` with `eval/report.svg`.
+ *
+ *   npm run eval                 # report
+ *   npm run eval -- --check      # also exit 1 when an acceptance target is missed
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../config.ts";
+import { createEngine } from "../engine/engine.ts";
+import { loadQuestions } from "../eval/dataset.ts";
+import { checkTargets, reportMarkdown, reportSvg } from "../eval/report.ts";
+import { runEval } from "../eval/run.ts";
+
+const config = loadConfig();
+const evalDir = "eval";
+const questions = loadQuestions(join(evalDir, "questions.jsonl"));
+const engine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR });
+const run = await runEval(engine, questions);
+
+writeFileSync(join(evalDir, "report.svg"), reportSvg(run));
+writeFileSync(join(evalDir, "report.md"), reportMarkdown(run, "report.svg"));
+
+const fmt = (x: number) => (x * 100).toFixed(1).padStart(5);
+console.log(`${questions.length} questions        hit@1 hit@3   MRR facts intent`);
+for (const s of [run.hybrid, run.baseline]) {
+  for (const [label, m] of [["overall", s.overall] as const, ...["accented", "unaccented", "colloquial", "english"].flatMap((t) => (s.byTag.has(t) ? [[t, s.byTag.get(t)!] as const] : []))]) {
+    console.log(`${`${s.name} ${label}`.padEnd(22)} ${fmt(m.hit1)} ${fmt(m.hit3)} ${fmt(m.mrr)} ${fmt(m.factAccuracy)} ${fmt(m.intentAccuracy)}`);
+  }
+}
+const checks = checkTargets(run);
+for (const c of checks) console.log(`${c.ok ? "ok  " : "MISS"} ${c.label}: ${c.value}`);
+console.log(`wrote ${join(evalDir, "report.md")} and ${join(evalDir, "report.svg")}`);
+if (process.argv.includes("--check") && checks.some((c) => !c.ok)) process.exit(1);
