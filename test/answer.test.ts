@@ -82,3 +82,57 @@ describe("out of scope and bad input", () => {
     expect(fold(reply.text)).toContain("sung ta");
   });
 });
+
+describe("composition: next step, follow-ups, clarifying questions, hand-off", () => {
+  it("ends a card answer with one next step and offers follow-up questions as buttons", async () => {
+    const reply = await ask("di han eps phai ky quy bao nhieu");
+    expect(reply.intent).toBe("deposit");
+    expect(reply.text).toMatch(/\nNên làm: /);
+    expect(reply.text.match(/Nên làm: /g)).toHaveLength(1);
+    expect(reply.suggestions.length).toBeLessThanOrEqual(2);
+    const engine = await (await import("./helpers.ts")).realEngine();
+    // A follow-up is a question some card lists, so pressing it finds that card.
+    const listed = new Set(engine.index.kb.cards.flatMap((c) => c.meta.questions));
+    for (const s of reply.suggestions) expect(listed.has(s), s).toBe(true);
+  });
+
+  it("asks which question was meant, with buttons, when the best match is close but not enough", async () => {
+    const engine = await (await import("./helpers.ts")).realEngine();
+    const ranked = await engine.answerer.rank("di dai loan ky quy bao nhieu");
+    const near = ranked.slice(0, 3).map((a) => ({ ...a, coverage: 0.3 }));
+    const reply = engine.answerer.compose("di dai loan ky quy bao nhieu", near, "qa");
+    expect(reply.confident).toBe(false);
+    expect(reply.citations).toEqual([]);
+    expect(reply.text).toContain("Mình chưa chắc bạn hỏi điều nào");
+    expect(reply.suggestions.length).toBeGreaterThan(0);
+  });
+
+  it("says plainly when nothing is close enough, without buttons or citations", async () => {
+    const engine = await (await import("./helpers.ts")).realEngine();
+    const ranked = await engine.answerer.rank("di dai loan ky quy bao nhieu");
+    const far = ranked.slice(0, 3).map((a) => ({ ...a, coverage: 0.1 }));
+    const reply = engine.answerer.compose("di dai loan ky quy bao nhieu", far, "qa");
+    expect(reply.intent).toBe("out_of_scope");
+    expect(reply.suggestions).toEqual([]);
+    expect(reply.citations).toEqual([]);
+  });
+
+  it("explains where to meet an officer when asked for a person", async () => {
+    const reply = await ask("cho tôi nói chuyện với cán bộ");
+    expect(reply.intent).toBe("handoff");
+    expect(reply.text).toContain("Ủy ban nhân dân xã, phường");
+  });
+
+  it("answers English questions from the Vietnamese knowledge", async () => {
+    const reply = await ask("How much deposit for Taiwan?");
+    expect(reply.intent).toBe("deposit");
+    expect(reply.citations.length).toBeGreaterThan(0);
+    expect(reply.text).toMatch(/12 triệu/);
+  });
+
+  it("fixes a typing slip before searching", async () => {
+    const engine = await (await import("./helpers.ts")).realEngine();
+    expect(engine.retriever.correctQuery("vay vonn di xkld")).toBe("vay von di xkld");
+    expect(engine.retriever.correctQuery("Vay vốn")).toBe("Vay vốn");
+  });
+});

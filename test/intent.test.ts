@@ -37,3 +37,10 @@ describe("intent rules", () => {
     expect(ruleIntent("ho so de nghi ho tro nop o dau")).not.toBe("out_of_scope");
   });
 });
+
+describe("penalty questions", () => {
+  it("are plain questions even when they name a charge or a red flag", () => {
+    expect(ruleIntent("cong ty thu phi giu cho thi bi xu phat the nao")).toBeUndefined();
+    expect(ruleIntent("doanh nghiệp giữ tiền ký quỹ quá hạn bị phạt bao nhiêu")).toBeUndefined();
+  });
+});

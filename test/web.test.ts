@@ -65,3 +65,11 @@ describe("web chat", () => {
     expect(await (await app.request("/healthz")).json()).toEqual({ ok: true });
   });
 });
+
+describe("web chat request errors", () => {
+  it("says when the session id, not the message, is wrong", async () => {
+    const res = await post({ message: "xin chào", session: "abc" });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toContain("Mã phiên");
+  });
+});

@@ -20,6 +20,7 @@ const questions = loadQuestions(questionsFile).map((q) => q.question);
 const t0 = performance.now();
 const engine = await createEngine({ knowledgeDir, dataDir, promptsDir: "prompts", rebuildIndex: process.argv.includes("--rebuild") });
 const openMs = performance.now() - t0;
+const peakAfterOpenMb = process.resourceUsage().maxRSS / 1024;
 await engine.handle({ channel: "cli", userId: "bench", text: questions[0]! });
 // From the process's start (Node boot, module loading, index load) to the first answer.
 const coldStartMs = process.uptime() * 1000;
@@ -48,5 +49,6 @@ console.log(
     p99: pct(0.99),
     perSecond: (times.length / totalMs) * 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakAfterOpenMb,
   }),
 );

@@ -6,11 +6,13 @@
  * irrelevant passage.
  */
 import type { Card } from "../knowledge/load.ts";
+import type { Topic } from "../knowledge/schema.ts";
 import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
 import { looksEnglish } from "../text/lexicon.ts";
 import { hasDiacritics, termBag } from "../retrieval/features.ts";
 import type { Hit, KnowledgeRetriever } from "../retrieval/retriever.ts";
 import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
+import { mentionedSubjects } from "./intent.ts";
 import { fill, type Replies } from "./replies.ts";
 import type { Citation, Intent, Reply } from "./types.ts";
 
@@ -30,14 +32,36 @@ export const MAX_CITATIONS = 3;
 const PHRASE_WEIGHT = 0.3;
 /** Pairs the corpus never saw would otherwise dominate the total. */
 const MAX_PHRASE_IDF = 3;
+/** How much the share of a card's title found in the question moves the card. */
+const TITLE_RANK_WEIGHT = 0.15;
 /** How much coverage moves a unit in the fused order. */
-const COVERAGE_RANK_WEIGHT = 0.25;
+const COVERAGE_RANK_WEIGHT = 0.5;
 /** A unit that does not mention the place the question names. */
 const PLACE_MISMATCH_PENALTY = 0.8;
+/** How rare a phrase must be for an unaccented stopword in it to count as a word. */
+const PHRASE_STOPWORD_MIN_IDF = 3;
+/** Weight of a question word the knowledge never uses (about the idf of a common topic word). */
+const UNKNOWN_WORD_WEIGHT = 3;
+/**
+ * Knowledge topics that match an intent the rules found. A unit on a matching topic ranks
+ * a little higher and may answer with a little less word coverage: the intent is evidence.
+ */
+const INTENT_TOPICS: Partial<Record<Intent, Topic[]>> = {
+  loan: ["loans"],
+  deposit: ["deposit"],
+  fee_check: ["service_fee", "brokerage", "deposit"],
+  scam_check: ["scam", "prohibited"],
+  find_office: ["offices", "complaints", "reorganisation"],
+  register: ["routes", "eligibility", "offices", "eps_korea"],
+};
+const INTENT_TOPIC_BOOST = 1.1;
+const INTENT_COVERAGE_RELIEF = 0.1;
 /** Superseded or historical knowledge ranks lower unless the question names it. */
 const OUTDATED_PENALTY = 0.75;
 
 interface UnitTerms {
+  /** Informative folded words of a card's title (empty for passages). */
+  titleWords: string[];
   /** Folded words separated by single spaces, padded: for whole-name matches (" long bien "). */
   text: string;
   folded: Set<string>;
@@ -53,6 +77,8 @@ interface QueryTerm {
   alternatives: string[];
   weight: number;
 }
+
+type Phrase = { bigram: string; weight: number };
 
 export interface Assessment {
   hit: Hit;
@@ -97,10 +123,10 @@ export class Answerer {
    * Adjacent word pairs of the question (folded) where at least one word is informative:
    * "dang ky" keeps its pair even though "dang" alone may be the stopword "đang".
    */
-  queryPhrases(question: string): Array<{ bigram: string; weight: number }> {
+  queryPhrases(question: string): Phrase[] {
     const { lexicon } = this.index.kb;
     const tokens = lexicon.canonicalize(tokenize(question)).filter((t) => !t.startsWith("docnum:"));
-    const out: Array<{ bigram: string; weight: number }> = [];
+    const out: Phrase[] = [];
     for (let i = 0; i + 1 < tokens.length; i++) {
       const a = tokens[i]!;
       const b = tokens[i + 1]!;
@@ -123,9 +149,21 @@ export class Answerer {
     // In an English question, a word our Vietnamese knowledge never uses and the dictionary
     // cannot translate ("recruitment", "tell") is no evidence either way.
     const english = looksEnglish(tokens);
-    for (const token of lexicon.canonicalize(tokens)) {
+    const canonical = lexicon.canonicalize(tokens);
+    // Without diacritics a stopword and a content word look the same: "vay" is "vậy" or
+    // "vay", "tu" is "từ" or "tự", "ve" is "về" or "vé". Such a word counts when it makes
+    // a distinctive phrase of our knowledge with a neighbour ("vay vốn", "tự ký", "vé máy").
+    const inPhrase = (i: number): boolean =>
+      [i - 1, i + 1].some((j) => {
+        const other = canonical[j];
+        if (other === undefined || lexicon.isStopword(other)) return false;
+        const pair = j < i ? `${fold(other)}_${fold(canonical[i]!)}` : `${fold(canonical[i]!)}_${fold(other)}`;
+        return embeddings.idfOf(pair) >= PHRASE_STOPWORD_MIN_IDF && embeddings.idf.has(pair);
+      });
+    for (const [i, token] of canonical.entries()) {
       const folded = fold(token);
-      if (seen.has(folded) || lexicon.isStopword(token) || folded.startsWith("docnum:")) continue;
+      if (seen.has(folded) || folded.startsWith("docnum:")) continue;
+      if (lexicon.isStopword(token) && (hasDiacritics(token) || !inPhrase(i))) continue;
       if (folded.length < 2 && !/\d/.test(folded)) continue;
       seen.add(folded);
       const alternatives = lexicon
@@ -133,8 +171,12 @@ export class Answerer {
         .slice(1)
         .map(fold)
         .filter((a) => !lexicon.isStopword(a));
-      if (english && !alternatives.length && !embeddings.idf.has(folded)) continue;
-      terms.push({ token, folded, accented: hasDiacritics(token), alternatives, weight: embeddings.idfOf(folded) });
+      const known = embeddings.idf.has(folded);
+      if (english && !alternatives.length && !known) continue;
+      // A word our knowledge never uses ("facebook", a name) still counts against an
+      // answer, but no more than an ordinary word: alone it should not sink a good match.
+      const weight = known ? embeddings.idfOf(folded) : Math.min(embeddings.idfOf(folded), UNKNOWN_WORD_WEIGHT);
+      terms.push({ token, folded, accented: hasDiacritics(token), alternatives, weight });
     }
     return terms;
   }
@@ -146,7 +188,9 @@ export class Answerer {
     const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
     const text = card ? [card.meta.title, ...card.meta.questions, card.body].join("\n") : meta.searchText;
     const bag = termBag(text, this.index.kb.lexicon, false);
+    const { lexicon } = this.index.kb;
     const terms = {
+      titleWords: card ? [...new Set(tokenize(card.meta.title).filter((t) => !lexicon.isStopword(t)).map(fold))] : [],
       text: ` ${fold(text).replace(/[^\p{L}\p{N}]+/gu, " ")} `,
       folded: new Set(bag.unigrams),
       bigrams: new Set(bag.bigrams),
@@ -161,7 +205,7 @@ export class Answerer {
    * Adjacent word pairs count too ("đăng ký", "ký quỹ"), so a passage that has the phrase
    * beats one that merely has both syllables somewhere.
    */
-  coverage(terms: QueryTerm[], phrases: Array<{ bigram: string; weight: number }>, hit: Hit): number {
+  coverage(terms: QueryTerm[], phrases: Phrase[], hit: Hit): number {
     if (!terms.length) return 0;
     const unit = this.unitTerms(hit);
     let total = 0;
@@ -190,17 +234,47 @@ export class Answerer {
   }
 
   /** Retrieves and re-ranks: coverage decides among close candidates, outdated knowledge drops back. */
-  async assess(question: string): Promise<Assessment[]> {
+  /** Whether a unit is a card on one of the topics of `intent`. */
+  private onIntentTopic(hit: Hit, intent: Intent): boolean {
+    const topics = INTENT_TOPICS[intent];
+    const meta = hit.chunk.metadata;
+    if (!topics || meta.kind === "source") return false;
+    return this.cards.get(meta.docId)?.meta.topics.some((t) => topics.includes(t)) ?? false;
+  }
+
+  /** Whether a unit is a card about a loan or a deposit when the question mentions only the other. */
+  private onUnaskedSubject(hit: Hit, subjects: Set<"loan" | "deposit">): boolean {
+    if (subjects.size !== 1 || hit.chunk.metadata.kind === "source") return false;
+    const unasked = subjects.has("loan") ? "deposit" : "loan";
+    return this.onIntentTopic(hit, unasked);
+  }
+
+  /** Coverage a unit needs to answer: a little less when it is on the intent's topic. */
+  private neededCoverage(a: Assessment, intent: Intent): number {
+    return this.onIntentTopic(a.hit, intent) ? MIN_COVERAGE - INTENT_COVERAGE_RELIEF : MIN_COVERAGE;
+  }
+
+  async assess(question: string, intent: Intent = "qa"): Promise<Assessment[]> {
     const hits = await this.retriever.search(question, 8);
     const terms = this.queryTerms(question);
     const phrases = this.queryPhrases(question);
     const docnums = this.retriever.docnumsIn(question);
     const places = this.placesIn(question);
+    const asked = new Set(termBag(question, this.index.kb.lexicon, true).unigrams);
+    const subjects = mentionedSubjects(question);
     const assessed = hits.map((hit) => {
       const coverage = this.coverage(terms, phrases, hit);
       const meta = hit.chunk.metadata;
       // Coverage nudges the fused order; it does not overturn a clear leader.
       let rankScore = hit.score * (1 + COVERAGE_RANK_WEIGHT * coverage);
+      // A card whose title asks what the question asks beats one that merely mentions it:
+      // "ký quỹ EPS bao nhiêu" is the deposit card, not "không đủ tiền ký quỹ thì vay".
+      const { titleWords } = this.unitTerms(hit);
+      if (titleWords.length) rankScore *= 1 + TITLE_RANK_WEIGHT * (titleWords.filter((w) => asked.has(w)).length / titleWords.length);
+      if (this.onIntentTopic(hit, intent)) rankScore *= INTENT_TOPIC_BOOST;
+      // …and a card that is also about a subject the question never mentions (a loan card
+      // for "ký quỹ EPS bao nhiêu") loses that edge.
+      if (this.onUnaskedSubject(hit, subjects)) rankScore /= INTENT_TOPIC_BOOST;
       // A question about Long Biên is not answered by a passage about Lạng Sơn.
       if (places.length) {
         const { text } = this.unitTerms(hit);
@@ -247,14 +321,22 @@ export class Answerer {
     return out;
   }
 
-  /** Best sentences of a passage for this question, in document order. */
-  bestSentences(text: string, terms: QueryTerm[], max: number): string[] {
+  /**
+   * Best sentences of a passage (or best lines of a list) for this question, in order. Words count by
+   * their weight; a phrase of the question found in the sentence ("thu hồi giấy phép")
+   * counts on top, so the line about exactly that wins over one that shares single words.
+   */
+  bestSentences(text: string | string[], terms: QueryTerm[], max: number, phrases: Phrase[] = []): string[] {
     const wantsNumber = /\b(bao nhieu|may|muc|toi da|bao lau|how much|how many)\b/.test(fold(terms.map((t) => t.token).join(" ")));
-    const sentences = splitSentences(text);
+    // A passage is cut into sentences; a card's detail lines are already the units to pick.
+    const sentences = typeof text === "string" ? splitSentences(text) : text;
     const scored = sentences.map((s, i) => {
-      const words = new Set(termBag(s, this.index.kb.lexicon, false).unigrams);
+      const bag = termBag(s, this.index.kb.lexicon, false);
+      const words = new Set(bag.unigrams);
+      const pairs = new Set(bag.bigrams);
       let score = 0;
       for (const t of terms) if (words.has(t.folded) || t.alternatives.some((a) => words.has(a))) score += t.weight;
+      for (const p of phrases) if (pairs.has(p.bigram)) score += Math.min(p.weight, MAX_PHRASE_IDF);
       if (wantsNumber && /\d/.test(s)) score *= 1.3;
       return { s, i, score };
     });
@@ -267,9 +349,9 @@ export class Answerer {
     return chosen.length ? chosen : sentences.slice(0, 1);
   }
 
-  private composeCard(card: Card, terms: QueryTerm[]): string[] {
+  private composeCard(card: Card, terms: QueryTerm[], phrases: Phrase[]): string[] {
     const lines = [card.shortAnswer];
-    const details = this.bestSentences(card.details.join("\n"), terms, 2).filter((d) => card.details.includes(d));
+    const details = card.details.length ? this.bestSentences(card.details, terms, 2, phrases) : [];
     for (const d of details) lines.push(`• ${d}`);
     if (card.meta.confidence !== "V-P" && card.meta.confirm_with) {
       lines.push(fill(this.replies.hedge, { confirm_with: card.meta.confirm_with }));
@@ -280,7 +362,12 @@ export class Answerer {
   /** Retrieves, checks coverage and composes; `intent` is what the rules decided (default "qa"). */
   async answer(question: string, intent: Intent = "qa"): Promise<Reply> {
     const corrected = this.retriever.correctQuery(question);
-    return this.compose(corrected, await this.assess(corrected), intent);
+    return this.compose(corrected, await this.assess(corrected, intent), intent);
+  }
+
+  /** The ranked units `answer` composes from, best first. */
+  async rank(question: string, intent: Intent = "qa"): Promise<Assessment[]> {
+    return this.assess(this.retriever.correctQuery(question), intent);
   }
 
   /** Coverage of each hit, in the order given (used by the evaluation's baseline). */
@@ -301,7 +388,8 @@ export class Answerer {
   compose(question: string, assessed: Assessment[], intent: Intent = "qa"): Reply {
     const best = assessed[0];
     const terms = this.queryTerms(question);
-    if (!best || best.coverage < MIN_COVERAGE) {
+    const phrases = this.queryPhrases(question);
+    if (!best || best.coverage < this.neededCoverage(best, intent)) {
       // Close but not close enough: offer the nearest questions we can answer instead of guessing.
       const options = assessed
         .filter((a) => a.coverage >= CLARIFY_COVERAGE)
@@ -318,12 +406,12 @@ export class Answerer {
     const citations = this.citationsOf(best.hit);
     let lines: string[];
     if (meta.kind === "source") {
-      lines = this.bestSentences(best.hit.chunk.pageContent, terms, 3);
+      lines = this.bestSentences(best.hit.chunk.pageContent, terms, 3, phrases);
       const note = this.index.kb.sources.find((s) => s.meta.id === meta.docId)?.meta.status_note;
       if (meta.status !== "in_force" && note) lines.push(fill(this.replies.history_note, { note }));
     } else {
       const card = this.cards.get(meta.docId)!;
-      lines = this.composeCard(card, terms);
+      lines = this.composeCard(card, terms, phrases);
       const successor = card.meta.superseded_by ? this.cards.get(card.meta.superseded_by) : undefined;
       if (card.meta.status === "superseded" && successor) {
         lines.push(
@@ -343,7 +431,7 @@ export class Answerer {
 
     const suggestions = assessed
       .slice(1)
-      .filter((a) => a.coverage >= MIN_COVERAGE && a.hit.key !== best.hit.key)
+      .filter((a) => a.coverage >= this.neededCoverage(a, intent) && a.hit.key !== best.hit.key)
       .map((a) => this.followUp(a.hit))
       .filter((q, i, all): q is string => !!q && all.indexOf(q) === i)
       .slice(0, 2);

@@ -30,6 +30,8 @@ const LOAN_RE =
 /** Where to report or complain: an office question even when it mentions being cheated. */
 const REPORT_WHERE_RE =
   /\b(bao|to cao|to giac|trinh bao|phan anh|gui don|khieu nai|kien)( \w+){0,4} (o dau|den dau|cho ai|voi ai|noi nao|cho nao)\b/;
+/** How a company or person is punished: a question about penalties, answered from the knowledge. */
+const PENALTY_RE = /\b(cty|cong ty|doanh nghiep|chi nhanh|ca nhan|to chuc)\b.*\b(bi phat|bi xu ly|bi xu phat|xu phat|che tai|thu hoi giay phep)\b/;
 /** Red flags of illegal recruitment, and plain "is this a scam?". */
 const SCAM_RE =
   /\b(lua|lua dao|lua gat|bip|scam|fraud|fake|an toan (ko|khong|k)|khong can (thi|hop dong|giay to|tieng|hoc tieng)|ko can (thi|hop dong|giay to|tieng)|visa du lich|tai khoan ca nhan|tk ca nhan|phi (tuyen chon|chuan bi nguon|giu cho|giu suat|dat cho)|giu (cho|suat)|cam ket (do|dau|bay)|bao (do|dau)|(khong|ko) co ten trong danh sach|khong co giay phep|ko co giay phep)\b|\bdu hoc\b.*\b(di lam|lam viec)\b/;
@@ -52,6 +54,18 @@ export function intentText(text: string): string {
   return fold(text).replace(/[^\p{L}\p{N}$ ]+/gu, " ").replace(/\s+/g, " ").trim();
 }
 
+/**
+ * Subjects a message mentions, whatever its main intent: "vay tiền ký quỹ" mentions both
+ * a loan and a deposit. The answerer uses this to prefer cards about what was asked.
+ */
+export function mentionedSubjects(text: string): Set<"loan" | "deposit"> {
+  const f = intentText(text);
+  const out = new Set<"loan" | "deposit">();
+  if (LOAN_RE.test(f)) out.add("loan");
+  if (DEPOSIT_RE.test(f)) out.add("deposit");
+  return out;
+}
+
 /** Intent decided by rules alone, or undefined when the question is plain Q&A. */
 export function ruleIntent(text: string): Intent | undefined {
   const f = intentText(text);
@@ -62,6 +76,7 @@ export function ruleIntent(text: string): Intent | undefined {
   if (HANDOFF_RE.test(f)) return "handoff";
   if (LOAN_RE.test(f)) return "loan";
   if (REPORT_WHERE_RE.test(f)) return "find_office";
+  if (PENALTY_RE.test(f)) return undefined;
   if (SCAM_RE.test(f)) return "scam_check";
   const charge = CHARGE_RE.test(f);
   if (charge && ((AMOUNT_RE.test(f) && DEMANDER_RE.test(f)) || LEGALITY_RE.test(f))) return "fee_check";

@@ -124,7 +124,7 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
     const t0 = performance.now();
     const reply = await engine.handle({ channel: "cli", userId: "eval", text: q.question });
     const ms = performance.now() - t0;
-    const ranked = unitsOf(await answerer.assess(q.question));
+    const ranked = unitsOf(await answerer.rank(q.question, reply.intent));
     const result = score(q, reply, ranked, ms);
     longestAnswer = Math.max(longestAnswer, result.answer.length);
     hybrid.push(result);

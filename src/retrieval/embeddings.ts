@@ -15,7 +15,7 @@ import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import type { Lexicon } from "../text/lexicon.ts";
 import { fnv1a, termBag, type TermBag } from "./features.ts";
 
-export const EMBEDDING_VERSION = "lexical-v2";
+export const EMBEDDING_VERSION = "lexical-v3";
 
 /** Relative weights of the feature families; part of the saved manifest. */
 export const FEATURE_WEIGHTS = { unigram: 1.0, bigram: 1.1, tone: 0.45, trigram: 0.18 } as const;

@@ -29,10 +29,13 @@ export function hasDiacritics(text: string): boolean {
  */
 export function termBag(text: string, lexicon: Lexicon, asQuery = false): TermBag {
   const raw = tokenize(text);
-  const tokens = asQuery ? lexicon.expand(raw) : lexicon.canonicalize(raw);
+  const segments = asQuery ? lexicon.expandSegments(raw) : [lexicon.canonicalize(raw)];
+  const tokens = segments.flat();
   const unigrams = tokens.map(fold);
   const bigrams: string[] = [];
-  for (let i = 0; i + 1 < unigrams.length; i++) bigrams.push(`${unigrams[i]}_${unigrams[i + 1]}`);
+  for (const segment of segments) {
+    for (let i = 0; i + 1 < segment.length; i++) bigrams.push(`${fold(segment[i]!)}_${fold(segment[i + 1]!)}`);
+  }
   const tones = tokens.filter((t) => hasDiacritics(t)).map(toneKey);
   const trigrams: string[] = [];
   for (const u of unigrams) {

@@ -14,12 +14,12 @@
  */
 import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
 import { Document } from "@langchain/core/documents";
-import MiniSearch from "minisearch";
 import type { Chunk, ChunkMetadata } from "../knowledge/chunk.ts";
 import type { Card } from "../knowledge/load.ts";
 import type { Lexicon } from "../text/lexicon.ts";
 import { fold, oneEditAway } from "../text/normalize.ts";
 import { termBag } from "./features.ts";
+import { keywordTerms, type KeywordIndex } from "./keyword-index.ts";
 import type { KnowledgeIndex } from "./vector-index.ts";
 
 /** One retrieved unit: a card (all its chunks folded together) or a source passage. */
@@ -42,44 +42,12 @@ export interface RetrieverOptions extends BaseRetrieverInput {
 }
 
 const RRF_K = 60;
+/** Share of chunks above which a term is too common to send to the keyword ranker. */
+const MAX_KEYWORD_DF = 0.25;
+/** Most terms sent to the keyword ranker, rarest first. */
+const MAX_KEYWORD_TERMS = 12;
 /** About one rank step at the top of the fused list. */
 const DOCNUM_BOOST = 0.01;
-
-/** Terms for the keyword ranker: folded unigrams plus bigrams, for documents or queries. */
-export function keywordTerms(text: string, lexicon: Lexicon, asQuery: boolean): string[] {
-  const bag = termBag(text, lexicon, asQuery);
-  return [...bag.unigrams, ...bag.bigrams];
-}
-
-type KeywordDoc = { id: string; text?: string; question?: string };
-
-/**
- * The keyword index. Documents go in field `text`; a card's questions, written the way
- * people type, go in field `question` and get the same expansion as queries.
- */
-export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): MiniSearch<KeywordDoc> {
-  const ms = new MiniSearch<KeywordDoc>({
-    fields: ["text", "question"],
-    idField: "id",
-    tokenize: (text, field) => keywordTerms(text, lexicon, field === "question"),
-    processTerm: (t) => t,
-    searchOptions: {
-      tokenize: (text) => keywordTerms(text, lexicon, true),
-      processTerm: (t) => t,
-      combineWith: "OR",
-      // Typos in longer words ("ky quyy", "dai loang") still match; short words must be exact.
-      fuzzy: false,
-    },
-  });
-  ms.addAll(
-    chunks.map((c) =>
-      c.metadata.kind === "card_question"
-        ? { id: c.metadata.chunkId, question: c.metadata.searchText }
-        : { id: c.metadata.chunkId, text: c.metadata.searchText },
-    ),
-  );
-  return ms;
-}
 
 /** Cards fold into one unit; source passages stay separate. */
 function unitKey(meta: ChunkMetadata): string {
@@ -89,7 +57,7 @@ function unitKey(meta: ChunkMetadata): string {
 export class KnowledgeRetriever extends BaseRetriever {
   lc_namespace = ["xkld", "retrievers", "knowledge"];
   private readonly index: KnowledgeIndex;
-  private readonly keyword: MiniSearch<KeywordDoc>;
+  private readonly keyword: KeywordIndex;
   private readonly k: number;
   private readonly candidates: number;
   /** Card chunk per card id, so a matched question can stand for its card. */
@@ -97,21 +65,17 @@ export class KnowledgeRetriever extends BaseRetriever {
   private readonly docnumCache = new Map<string, Set<string>>();
   private readonly cards: Map<string, Card>;
   /** Folded words of the knowledge with how many chunks use them: the spelling reference. */
-  private readonly vocabulary = new Map<string, number>();
+  private readonly vocabulary: Map<string, number>;
 
   constructor(index: KnowledgeIndex, options: RetrieverOptions = {}) {
     super(options);
     this.index = index;
     this.k = options.k ?? 5;
     this.candidates = options.candidates ?? 30;
-    this.keyword = buildKeywordIndex(index.chunks, index.kb.lexicon);
+    this.keyword = index.keyword;
+    this.vocabulary = index.vocabulary;
     for (const c of index.chunks) if (c.metadata.kind === "card") this.cardChunk.set(c.metadata.docId, c);
     this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
-    for (const c of index.chunks) {
-      for (const w of new Set(termBag(c.metadata.searchText, index.kb.lexicon, false).unigrams)) {
-        if (/^\p{L}+$/u.test(w)) this.vocabulary.set(w, (this.vocabulary.get(w) ?? 0) + 1);
-      }
-    }
   }
 
   /**
@@ -145,7 +109,7 @@ export class KnowledgeRetriever extends BaseRetriever {
 
     const vector = embeddings.embedText(query, true);
     const vectorHits = await store.similaritySearchVectorWithScore(vector, n);
-    const keywordHits = this.keyword.search(query).slice(0, n);
+    const keywordHits = this.keyword.search(this.keywordQuery(query), { tokenize: (t) => t.split(" ") }).slice(0, n);
 
     const units = new Map<string, Hit>();
     const unitFor = (chunk: Chunk): Hit => {
@@ -194,6 +158,26 @@ export class KnowledgeRetriever extends BaseRetriever {
     }
 
     return [...units.values()].sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /**
+   * The keyword query: the query's terms without stopwords and very common terms. A word
+   * in more than MAX_KEYWORD_DF of the chunks ("đi", "người") barely moves BM25 but makes
+   * it score most of the corpus; the vector side still reads it.
+   * This keeps keyword search cost close to the number of chunks that really match.
+   */
+  keywordQuery(query: string): string {
+    const { idf } = this.index.embeddings;
+    const common = Math.log(1 + 1 / MAX_KEYWORD_DF);
+    const { lexicon } = this.index.kb;
+    const terms = [...new Set(keywordTerms(query, lexicon, true))].filter(
+      (t) => idf.has(t) && idf.get(t)! >= common && !(lexicon.isStopword(t) && !t.includes("_")),
+    );
+    // The rarest terms decide the ranking; a long message's many common ones only add work.
+    return terms
+      .sort((a, b) => idf.get(b)! - idf.get(a)!)
+      .slice(0, MAX_KEYWORD_TERMS)
+      .join(" ");
   }
 
   /** Document-number keys typed in a query ("nđ 74" → ["docnum:74"]). */

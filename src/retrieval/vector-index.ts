@@ -1,8 +1,9 @@
 /**
  * Builds, saves and loads the HNSWLib vector index over the knowledge chunks.
  *
- * The index lives in `<dataDir>/index/` next to a manifest (embedding version,
- * dimensions, feature weights, idf table, knowledge content hash). `openIndex` loads it
+ * The index lives in `<dataDir>/index/` with the keyword index (`keyword.json`) and a
+ * manifest (embedding version, dimensions, feature weights, idf table, vocabulary,
+ * knowledge content hash). `openIndex` loads it
  * when the manifest matches the knowledge files on disk and rebuilds it otherwise, so
  * editing a card is enough — no manual step. `npm run ingest` forces a rebuild.
  *
@@ -16,6 +17,7 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { chunkKnowledge, type Chunk } from "../knowledge/chunk.ts";
 import { loadKnowledge, type KnowledgeBase } from "../knowledge/load.ts";
 import { EMBEDDING_VERSION, FEATURE_WEIGHTS, LexicalEmbeddings } from "./embeddings.ts";
+import { buildKeywordIndex, buildVocabulary, loadKeywordIndex, type KeywordIndex } from "./keyword-index.ts";
 
 export const DEFAULT_DIMS = 2048;
 /** Search breadth; hnswlib does not save it, so it is set after every load. */
@@ -30,6 +32,7 @@ export interface IndexManifest {
   docCount: number;
   builtAt: string;
   idf: Record<string, number>;
+  vocabulary: Record<string, number>;
 }
 
 export interface KnowledgeIndex {
@@ -38,6 +41,10 @@ export interface KnowledgeIndex {
   byChunkId: Map<string, Chunk>;
   store: HNSWLib;
   embeddings: LexicalEmbeddings;
+  /** BM25 keyword index over the same chunks. */
+  keyword: KeywordIndex;
+  /** Folded words of the knowledge and how many chunks use each (for the spelling fix). */
+  vocabulary: Map<string, number>;
   manifest: IndexManifest;
   /** True when this call built the index rather than loading it. */
   rebuilt: boolean;
@@ -103,7 +110,9 @@ export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeInd
     try {
       const store = await HNSWLib.load(dir, embeddings);
       store.index.setEf(SEARCH_EF);
-      return { kb, chunks, byChunkId, store, embeddings, manifest: saved, rebuilt: false };
+      const keyword = loadKeywordIndex(await readFile(join(dir, "keyword.json"), "utf8"), kb.lexicon);
+      const vocabulary = new Map(Object.entries(saved.vocabulary));
+      return { kb, chunks, byChunkId, store, embeddings, keyword, vocabulary, manifest: saved, rebuilt: false };
     } catch {
       // A damaged index is rebuilt below rather than failing start-up.
     }
@@ -115,6 +124,8 @@ export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeInd
     { lexicon: kb.lexicon, dims },
   );
   const store = await buildStore(chunks, embeddings, options.onProgress);
+  const keyword = buildKeywordIndex(chunks, kb.lexicon);
+  const vocabulary = buildVocabulary(chunks, kb.lexicon);
   const manifest: IndexManifest = {
     embedding: EMBEDDING_VERSION,
     dims,
@@ -124,16 +135,18 @@ export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeInd
     docCount: embeddings.docCount,
     builtAt: new Date().toISOString(),
     idf: Object.fromEntries(embeddings.idf),
+    vocabulary: Object.fromEntries(vocabulary),
   };
   // Write to a temporary folder and swap it in, so a crash never leaves half an index.
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await store.save(tmp);
+  await writeFile(join(tmp, "keyword.json"), JSON.stringify(keyword));
   await writeFile(join(tmp, "manifest.json"), JSON.stringify(manifest));
   await rm(dir, { recursive: true, force: true });
   await mkdir(options.dataDir, { recursive: true });
   await rename(tmp, dir);
   options.onProgress?.({ stage: "saved", done: chunks.length, total: chunks.length });
-  return { kb, chunks, byChunkId, store, embeddings, manifest, rebuilt: true };
+  return { kb, chunks, byChunkId, store, embeddings, keyword, vocabulary, manifest, rebuilt: true };
 }

@@ -153,10 +153,19 @@ export class Lexicon {
   }
   private keyWords?: Set<string>;
 
-  /** Query-side expansion: canonical numbers plus the dictionary's expansions. */
+  /** Query-side expansion: canonical numbers plus the dictionary's expansions, flat. */
   expand(tokens: string[]): string[] {
+    return this.expandSegments(tokens).flat();
+  }
+
+  /**
+   * Query-side expansion as segments: the canonical tokens first, then one segment per
+   * dictionary expansion. Word pairs are only formed inside a segment, so an expansion's
+   * last word never pairs with the next one's first ("quốc" + "bao").
+   */
+  expandSegments(tokens: string[]): string[][] {
     const canonical = this.canonicalize(tokens);
-    const out = [...canonical];
+    const out: string[][] = [canonical];
     for (let i = 0; i < canonical.length; i++) {
       for (let n = Math.min(MAX_KEY_TOKENS, canonical.length - i); n >= 1; n--) {
         const span = canonical.slice(i, i + n);
@@ -164,7 +173,7 @@ export class Lexicon {
         if (span.some((t) => fold(t) !== t)) continue;
         const expansion = this.abbreviations.get(span.join(" "));
         if (expansion) {
-          out.push(...expansion);
+          out.push(expansion);
           break;
         }
       }

@@ -68,7 +68,15 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
       }
       const parsed = chatRequestSchema.safeParse(body);
       if (!parsed.success) {
-        return c.json({ error: 'Thiếu câu hỏi. Gửi {"message": "câu hỏi"}.' }, 400);
+        const badSession = parsed.error.issues.some((i) => i.path[0] === "session");
+        return c.json(
+          {
+            error: badSession
+              ? 'Mã phiên không hợp lệ: dùng 8 đến 64 chữ, số, "-" hoặc "_", hoặc bỏ trống để tạo mới.'
+              : 'Thiếu câu hỏi. Gửi {"message": "câu hỏi"}.',
+          },
+          400,
+        );
       }
       const session = parsed.data.session ?? newSessionId();
       const started = performance.now();
