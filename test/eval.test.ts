@@ -42,6 +42,22 @@ describe("the evaluation set", () => {
     expect([...new Set(unknown)]).toEqual([]);
   });
 
+  it("is not special-cased: no question appears in the source code", async () => {
+    const { readdirSync, statSync } = await import("node:fs");
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (path.endsWith(".ts")) files.push(path);
+      }
+    };
+    walk(join(ROOT, "src"));
+    const code = fold(files.map((f) => readFileSync(f, "utf8")).join("\n")).replace(/\s+/g, " ");
+    const found = questions.filter((q) => fold(q.question).split(" ").length >= 4 && code.includes(fold(q.question).replace(/\s+/g, " ")));
+    expect(found.map((q) => q.id)).toEqual([]);
+  });
+
   it("rejects a malformed line with its line number and field", async () => {
     const dir = await tempDir();
     const file = join(dir.path, "q.jsonl");

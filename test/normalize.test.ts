@@ -44,7 +44,8 @@ describe("lexicon", () => {
   it("canonicalises amounts the way people type them", () => {
     expect(lexicon.canonicalize(tokenize("5tr"))).toEqual(["5", "triệu"]);
     expect(lexicon.canonicalize(tokenize("2000 đô"))).toEqual(["2000", "usd"]);
-    expect(lexicon.canonicalize(tokenize("$2000"))).toContain("2000");
+    expect(lexicon.canonicalize(tokenize("$2000"))).toEqual(["2000", "usd"]);
+    expect(lexicon.canonicalize(tokenize("2.000$ tiền môi giới"))).toEqual(["2000", "usd", "tiền", "môi", "giới"]);
     expect(lexicon.canonicalize(tokenize("5.000 người"))).toEqual(["5000", "người"]);
     expect(lexicon.canonicalize(tokenize("ba tháng lương"))).toEqual(["3", "tháng", "lương"]);
     expect(lexicon.canonicalize(tokenize("năm nay"))).toEqual(["năm", "nay"]);
@@ -66,6 +67,19 @@ describe("lexicon", () => {
     expect(lexicon.expand(tokenize("ky quy di han"))).toEqual(expect.arrayContaining(["hàn", "quốc"]));
     // "nhất" (most) is not Japan.
     expect(lexicon.expand(tokenize("nhiều nhất"))).not.toContain("bản");
+  });
+
+  it("expands an accented phrase only by an accented key", () => {
+    // "sang Đài" is how people say Taiwan; "đài" alone (a radio station) is not.
+    expect(lexicon.expand(tokenize("sang Đài làm nhà máy"))).toContain("loan");
+    expect(lexicon.expand(tokenize("đài truyền hình"))).not.toContain("loan");
+    expect(lexicon.expand(tokenize("hđ 3 năm"))).toEqual(expect.arrayContaining(["hợp", "đồng"]));
+  });
+
+  it("splits query expansions into segments so pairs never cross them", () => {
+    const segments = lexicon.expandSegments(tokenize("ky quy eps"));
+    expect(segments[0]).toEqual(["ky", "quy", "eps"]);
+    expect(segments.length).toBeGreaterThan(1);
   });
 
   it("knows stopwords with and without diacritics", () => {

@@ -60,6 +60,8 @@ export function looksEnglish(tokens: string[]): boolean {
 
 export class Lexicon {
   private readonly abbreviations = new Map<string, string[]>();
+  /** Keys written with diacritics ("sang đài", "hđ"), matched exactly when typed so. */
+  private readonly accentedAbbreviations = new Map<string, string[]>();
   private readonly numberWords: Map<string, number>;
   private readonly numberUnits: Set<string>;
   private readonly currencies = new Map<string, string>();
@@ -70,6 +72,8 @@ export class Lexicon {
   constructor(data: z.infer<typeof lexiconFileSchema>) {
     for (const [key, value] of Object.entries(data.abbreviations)) {
       this.abbreviations.set(fold(key), tokenize(value));
+      const exact = tokenize(key).join(" ");
+      if (fold(exact) !== exact) this.accentedAbbreviations.set(exact, tokenize(value));
     }
     this.numberWords = new Map(Object.entries(data.number_words).map(([k, v]) => [fold(k), v]));
     this.numberUnits = new Set(data.number_units.map(fold));
@@ -169,9 +173,10 @@ export class Lexicon {
     for (let i = 0; i < canonical.length; i++) {
       for (let n = Math.min(MAX_KEY_TOKENS, canonical.length - i); n >= 1; n--) {
         const span = canonical.slice(i, i + n);
-        // Only unaccented spans: an accented word already says what it means.
-        if (span.some((t) => fold(t) !== t)) continue;
-        const expansion = this.abbreviations.get(span.join(" "));
+        // An unaccented span may be any of several words, so it expands by its folded key;
+        // an accented span already says what it means and expands only by an accented key.
+        const accented = span.some((t) => fold(t) !== t);
+        const expansion = accented ? this.accentedAbbreviations.get(span.join(" ")) : this.abbreviations.get(span.join(" "));
         if (expansion) {
           out.push(expansion);
           break;

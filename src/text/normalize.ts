@@ -63,7 +63,9 @@ const TOKEN_RE = /[\p{L}\p{N}]+(?:[./,\-–][\p{L}\p{N}]+)*/gu;
  */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  for (const match of nfcLower(text).matchAll(TOKEN_RE)) {
+  // "$2000", "2000$" → "2000 usd"
+  const dollars = nfcLower(text).replace(/\$\s*(\d[\d.,]*)/g, "$1 usd").replace(/(\d[\d.,]*)\s*\$/g, "$1 usd");
+  for (const match of dollars.matchAll(TOKEN_RE)) {
     const token = match[0];
     if (/\d/.test(token) || /\//.test(token)) {
       out.push(token);
