@@ -14,12 +14,13 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const started = performance.now();
+  const store = await openStore(config.STORE_URL);
   const engine = await createEngine({
     knowledgeDir: config.KNOWLEDGE_DIR,
     dataDir: config.DATA_DIR,
     promptsDir: config.PROMPTS_DIR,
+    sessions: store,
   });
-  const store = await openStore(config.STORE_URL);
   logger.info(
     { chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started) },
     "knowledge ready",

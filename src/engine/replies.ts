@@ -26,6 +26,8 @@ export const repliesSchema = z.object({
   next_step: z.string().min(1),
   clarify: z.string().min(1),
   handoff: z.string().min(1),
+  fee_check_intro: z.string().min(1),
+  flow_cancelled: z.string().min(1),
   error: z.string().min(1),
   sources_label: z.string().min(1),
   more_label: z.string().min(1),

@@ -122,7 +122,8 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
   for (const q of questions) {
     // Hybrid: the engine exactly as channels call it; the ranking is the composer's own.
     const t0 = performance.now();
-    const reply = await engine.handle({ channel: "cli", userId: "eval", text: q.question });
+    // One person per question: a fee check that asks back must not read the next question as its answer.
+    const reply = await engine.handle({ channel: "cli", userId: `eval-${q.id}`, text: q.question });
     const ms = performance.now() - t0;
     const ranked = unitsOf(await answerer.rank(q.question, reply.intent));
     const result = score(q, reply, ranked, ms);

@@ -78,3 +78,105 @@ export function isoToday(now = new Date()): string {
 export function viNumber(n: number): string {
   return n.toLocaleString("vi-VN", { maximumFractionDigits: 2 });
 }
+
+export const MAX_ANSWER_CHARS = 1500;
+export const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** 12000000 → "12 triệu đồng", 12500000 → "12,5 triệu đồng", 2e9 → "2 tỷ đồng", 530000 → "530.000 đồng". */
+export function formatVnd(n: number): string {
+  if (n >= 1e9 && n % 1e7 === 0) return `${viNumber(n / 1e9)} tỷ đồng`;
+  if (n >= 1e6 && n % 1e4 === 0) return `${viNumber(n / 1e6)} triệu đồng`;
+  return `${viNumber(n)} đồng`;
+}
+
+/** 66 → "5 năm 6 tháng", 24 → "2 năm", 7 → "7 tháng". */
+export function formatMonths(months: number): string {
+  const y = Math.floor(months / 12);
+  const m = months % 12;
+  if (y === 0) return `${viNumber(m)} tháng`;
+  return m === 0 ? `${y} năm` : `${y} năm ${viNumber(m)} tháng`;
+}
+
+/** "2026-01-01" → "01/01/2026". */
+export function formatDate(iso: string): string {
+  const [y, m, d] = iso.split("-");
+  return `${d}/${m}/${y}`;
+}
+
+export class MissingCardError extends Error {
+  constructor(id: string, detail: string) {
+    super(`knowledge/cards: card "${id}" ${detail} — the tool cites it; fix the card or the id in the tool`);
+  }
+}
+
+/**
+ * Citations for a rule stated by a card but carrying no number: the card's sources whose
+ * locator matches (all of them when no pattern). Status comes from documents.yaml.
+ */
+export function citeCard(kb: KnowledgeBase, cardId: string, locator?: RegExp, doc?: string): ToolCitation[] {
+  const card = kb.cards.find((c) => c.meta.id === cardId);
+  if (!card) throw new MissingCardError(cardId, "does not exist");
+  const sources = card.meta.sources.filter((s) => (!locator || locator.test(s.locator)) && (!doc || s.doc === doc));
+  if (sources.length === 0) throw new MissingCardError(cardId, `has no source matching ${doc ?? ""} ${locator ?? ""}`);
+  return sources.map((s) => ({
+    doc: s.doc,
+    locator: s.locator,
+    status: kb.documents.get(s.doc)?.status ?? card.meta.status,
+    confidence: card.meta.confidence,
+  }));
+}
+
+/** Who can confirm a card's V-S/M content, as the card says. */
+export function confirmWith(kb: KnowledgeBase, cardId: string): string | undefined {
+  return kb.cards.find((c) => c.meta.id === cardId)?.meta.confirm_with;
+}
+
+/** An office type (office-types.yaml) and a citation of the rule that gives it the task. */
+export function officeType(kb: KnowledgeBase, id: string): { name: string; citation: ToolCitation } {
+  const office = kb.offices.officeTypes.find((o) => o.id === id);
+  if (!office) throw new Error(`knowledge/offices/office-types.yaml: no office type "${id}"`);
+  return {
+    name: office.name,
+    citation: {
+      doc: office.source.doc,
+      locator: office.source.locator,
+      status: kb.documents.get(office.source.doc)?.status ?? "in_force",
+      confidence: office.confidence,
+    },
+  };
+}
+
+/** One sentence of an answer with the citations behind it. Priority 1 is kept first. */
+export interface AnswerLine {
+  text: string;
+  priority: 1 | 2 | 3;
+  cites: ToolCitation[];
+}
+
+/**
+ * Fits lines into one chat message (≤ `max` characters): drops priority-3 lines from the
+ * end, then priority-2 lines, until it fits. Citations follow the lines kept. When a kept
+ * citation is V-S or M, `hedge` (who can confirm) is appended.
+ */
+export function composeAnswer(lines: AnswerLine[], hedge: string, max = MAX_ANSWER_CHARS): ToolAnswer {
+  const kept = lines.filter((l) => l.text.trim() !== "");
+  const size = (ls: AnswerLine[]) => ls.reduce((n, l) => n + l.text.length + 1, 0) + hedge.length;
+  for (const priority of [3, 2, 1] as const) {
+    // The first line is the answer itself: it always stays.
+    for (let i = kept.length - 1; i >= 1 && size(kept) > max; i--) {
+      if (kept[i]!.priority === priority) kept.splice(i, 1);
+    }
+  }
+  const citations = uniqueCitations(kept.flatMap((l) => l.cites));
+  const hedged = needsHedge(citations);
+  let text = kept.map((l) => l.text).join("\n");
+  if (hedged && hedge) text += `\n${hedge}`;
+  if (text.length > max) text = `${text.slice(0, max - 1).replace(/\s+\S*$/, "")}…`;
+  return { text, citations, hedged };
+}
+
+/** Echoes what the person typed only as plain words (no digits, links or numbers). */
+export function safeEcho(text: string): string {
+  const words = text.normalize("NFC").replace(/[^\p{L}\s-]/gu, " ").replace(/\s+/g, " ").trim();
+  return words.length > 40 ? `${words.slice(0, 40).trim()}…` : words;
+}

@@ -65,6 +65,8 @@ export const feeCheckInputSchema = z.object({
   /** VND per unit of foreign currency, when the worker states one ("1 đô = 25.000 đồng"). */
   ratesToVnd: z.record(z.string(), z.number().positive()).default({}),
   charges: z.array(chargeSchema).min(1).max(10),
+  /** Price of one economy ticket home, for markets whose deposit cap is "one air ticket". */
+  airfarePrice: moneySchema.optional(),
   asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
 });
 export type FeeCheckInput = z.input<typeof feeCheckInputSchema>;
@@ -79,6 +81,8 @@ export interface ChargeResult {
   verdict: Verdict;
   /** The cap as a plain phrase ("3 tháng lương"), when there is one. */
   cap?: string;
+  /** The cap in months of salary, when it is one. */
+  capMonths?: number;
   /** How far above the cap, as a plain phrase. */
   excess?: string;
   missing?: MissingInfo;
@@ -186,7 +190,7 @@ function checkServiceFee(ctx: Context, charge: z.output<typeof chargeSchema>): C
     const rule = factById(kb, "serviceFee.beforeContract");
     return {
       ...base, verdict: "too_early",
-      reason: "Công ty chỉ được thu tiền dịch vụ sau khi hợp đồng với phía nước ngoài được chấp thuận và bạn đã ký hợp đồng với công ty.",
+      reason: "Công ty chỉ được thu tiền dịch vụ sau khi hợp đồng cung ứng lao động (hợp đồng giữa công ty và phía nước ngoài) được chấp thuận và bạn đã ký hợp đồng với công ty.",
       advice: "Chưa ký hợp đồng thì chưa nộp. " + REFUSE, citations: [citeFact(rule)],
     };
   }
@@ -240,24 +244,24 @@ function specificity(f: Fact): number {
 
 function compareMonths(ctx: Context, charge: z.output<typeof chargeSchema>, capMonths: number, facts: Fact[], why: string): ChargeResult {
   const citations = facts.map(citeFact);
-  const cap = monthsText(capMonths);
+  const salary = ctx.input.monthlySalary;
+  const cap = monthsText(capMonths) + (salary ? ` (khoảng ${moneyText(Math.round(capMonths * salary.value), salary.currency)})` : "");
   const asked = inMonths(ctx, charge);
+  const base = { charge, cap, capMonths, citations };
   if ("missing" in asked) {
     const question = { salary: "Cần biết lương mỗi tháng trong hợp đồng để so sánh.", rate: "Lương và khoản tiền khác loại tiền, cần tỷ giá để so sánh.", amount: "Cần biết số tiền công ty đòi.", contract_months: "", airfare_price: "" }[asked.missing];
-    return { charge, verdict: "needs_info", missing: asked.missing, cap, reason: `${why} ${question}`, advice: ASK_RECEIPT, citations };
+    return { ...base, verdict: "needs_info", missing: asked.missing, reason: `${why} ${question}`, advice: ASK_RECEIPT };
   }
   // Half a percent of a month's salary is rounding in the worker's own arithmetic.
   if (asked.months <= capMonths * 1.005) {
-    return { charge, verdict: "allowed", cap, reason: `Mức tối đa là ${cap}, khoản này không vượt. ${why}`, advice: ASK_RECEIPT, citations };
+    return { ...base, verdict: "allowed", reason: `Mức tối đa là ${cap}, khoản này không vượt. ${why}`, advice: ASK_RECEIPT };
   }
   const excessMonths = asked.months - capMonths;
-  const salary = ctx.input.monthlySalary;
   const excess = salary ? `${monthsText(excessMonths)} (khoảng ${moneyText(Math.round(excessMonths * salary.value), salary.currency)})` : monthsText(excessMonths);
   return {
-    charge, verdict: "above_cap", cap, excess,
+    ...base, verdict: "above_cap", excess,
     reason: `Mức tối đa là ${cap}; khoản này vượt ${excess}. ${why}`,
     advice: "Chỉ nộp tối đa bằng mức trần, có biên lai. Nếu công ty không chịu, báo Sở Nội vụ tỉnh, thành phố nơi bạn ở.",
-    citations,
   };
 }
 
@@ -286,6 +290,10 @@ function checkDeposit(ctx: Context, charge: z.output<typeof chargeSchema>): Char
   const cap = caps[0];
   if (!cap) {
     return { charge, verdict: "needs_info", reason: "Mình chưa có mức ký quỹ cho trường hợp này.", advice: "Hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở.", citations: [citeFact(when)] };
+  }
+  if (cap.unit === "economy_air_tickets" && input.airfarePrice) {
+    const price = input.airfarePrice;
+    return compareMoney(charge, cap.value * price.value, price.currency, [cap], `Với nước này, ký quỹ tối đa bằng giá ${viNumber(cap.value)} vé máy bay hạng phổ thông về Việt Nam (bạn nói khoảng ${moneyText(price.value, price.currency)}).`);
   }
   if (cap.unit === "economy_air_tickets") {
     return {
@@ -393,7 +401,11 @@ export function checkFees(kb: KnowledgeBase, rawInput: FeeCheckInput): FeeCheckR
   });
   const citations = uniqueCitations(results.flatMap((r) => r.citations));
   const hedged = needsHedge(citations);
-  const lines = results.map((r) => `• ${CHARGE_LABEL[r.charge.kind]}${chargeAmountText(r.charge)}: ${VERDICT_LABEL[r.verdict]}. ${r.reason}`);
+  const label = (r: ChargeResult) =>
+    r.verdict === "banned" && (r.charge.paidTo === "company_staff_personally" || r.charge.paidTo === "individual")
+      ? "KHÔNG được nộp theo cách này"
+      : VERDICT_LABEL[r.verdict];
+  const lines = results.map((r) => `• ${CHARGE_LABEL[r.charge.kind]}${chargeAmountText(r.charge)}: ${label(r)}. ${r.reason}`);
   const advice = [...new Set(results.map((r) => r.advice))];
   lines.push(`Nên làm: ${advice.join(" ")}`);
   if (hedged) lines.push("Lưu ý: một số mức trên lấy từ bản chép lại văn bản, chưa đối chiếu bản gốc. Hãy hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở để chắc chắn.");
