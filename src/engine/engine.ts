@@ -20,9 +20,34 @@ import { openStore, type KeyValueStore } from "../store/store.ts";
 import { answerFeeSlot, isCheckable, nextFeeStep, startFeeDialog, type FeeDialogState } from "../tools/fee-dialog.ts";
 import { isoToday } from "../tools/common.ts";
 import { ruleText } from "../tools/market.ts";
+import { findOffice } from "../tools/find-office.ts";
+import { scamCheck } from "../tools/scam-check.ts";
+import { loanGuidance, parsePriorityGroup } from "../tools/loan-guidance.ts";
+import { depositGuidance } from "../tools/deposit-guidance.ts";
+import { isMoney, parseAmount } from "../tools/amount.ts";
+import { parseDestination, parseRoute } from "../tools/market.ts";
+import type { OfficeTask } from "../knowledge/offices-schema.ts";
+import type { ToolAnswer } from "../tools/common.ts";
 
+/** Longest reply, text and citations together: one phone screen or two. */
+export const MAX_REPLY_CHARS = 1500;
 /** A half-finished fee check is kept this long, then forgotten. */
 const FLOW_TTL_MS = 24 * 3600 * 1000;
+/** What someone asking "where" wants done, read from the message; counselling otherwise. */
+const OFFICE_TASK_RULES: Array<[OfficeTask, RegExp]> = [
+  ["complaints", /\b(khieu nai|to cao|to giac|bi lua|kien|bao cong an|phan anh)\b/],
+  ["loans", /\bvay\b/],
+  ["eps", /\b(eps|han quoc)\b/],
+  ["direct_contract_registration", /\b(tu ky|ky truc tiep)\b/],
+  ["cv_certification", /\b(so yeu|ly lich|xac nhan)\b/],
+  ["licence_check", /\b(giay phep|uy tin|cty nao|cong ty nao)\b/],
+  ["returnee_support", /\b(ve nuoc|tro ve)\b/],
+  ["register_interest", /\b(dang ky|muon di|can di)\b/],
+];
+/** A scam check reads a forwarded post or offer: several red flags, or a long message. */
+const SCAM_TOOL_MIN_FLAGS = 2;
+const SCAM_TOOL_MIN_WORDS = 30;
+
 /** Words that stop a question-and-answer flow. */
 const CANCEL_RE = /^(huy|thoi|dung|stop|cancel|bo qua het|khong hoi nua)\b/;
 
@@ -63,10 +88,24 @@ export class Engine {
       return { text, citations: [], suggestions: step.buttons, intent: "fee_check", confident: true };
     }
     await this.sessions.delete(key);
-    const { answer } = step.result;
-    const citations = this.answerer.citationsFor(answer.citations, "", "in_force");
     const decided = step.result.charges.some((c) => c.verdict !== "needs_info");
-    return { text: answer.text, citations, suggestions: [], intent: "fee_check", confident: decided };
+    return this.toolReply(step.result.answer, "fee_check", decided);
+  }
+
+  /**
+   * A tool's answer as a reply; citations get titles and status from the document
+   * registry. The whole message (text and citation lines) stays within MAX_REPLY_CHARS:
+   * middle lines go first, the verdict (first line) and the hedge (last line) stay.
+   */
+  private toolReply(answer: ToolAnswer, intent: Reply["intent"], confident = true): Reply {
+    const citations = this.answerer.citationsFor(answer.citations, "", "in_force");
+    // "- doc, locator (status)" per citation plus the "Nguồn:" heading.
+    const citationChars = citations.reduce((n, c) => n + c.doc.length + c.locator.length + 30, 20);
+    const lines = answer.text.split("\n");
+    const keepLast = answer.hedged && lines.length > 1 ? lines.pop()! : undefined;
+    while (lines.length > 1 && [...lines, keepLast ?? ""].join("\n").length + citationChars > MAX_REPLY_CHARS) lines.pop();
+    const text = keepLast ? [...lines, keepLast].join("\n") : lines.join("\n");
+    return { text, citations, suggestions: [], intent, confident };
   }
 
   private fixed(text: string, intent: Reply["intent"]): Reply {
@@ -115,6 +154,39 @@ export class Engine {
       // Checked by code when the message names a charge with an amount, or a way of paying
       // that is wrong whatever the amount; other fee questions are answered from the knowledge.
       if (state.charges.some(isCheckable)) return this.feeStep(flowKey, state, true);
+    }
+    if (intent === "scam_check") {
+      // A forwarded post or offer: list the red flags it shows. A short question is
+      // better answered by the knowledge card about it.
+      const check = scamCheck(this.index.kb, { text });
+      const long = ruleText(text).split(" ").length >= SCAM_TOOL_MIN_WORDS;
+      if (check.status === "checked" && (check.flags.length >= SCAM_TOOL_MIN_FLAGS || (long && check.flags.length > 0))) {
+        return this.toolReply(check.answer, "scam_check");
+      }
+    }
+    // A sum to borrow or a deposit amount is computed against the caps, not looked up.
+    const amount = parseAmount(text);
+    if (intent === "loan" && isMoney(amount) && amount.currency === "VND") {
+      const f = ruleText(text);
+      const out = loanGuidance(this.index.kb, {
+        amountWanted: amount.value, eps: /\beps\b/.test(f), priorityGroup: parsePriorityGroup(text), asOf: isoToday(this.now()),
+      });
+      if (out.status === "ok") return this.toolReply(out.answer, "loan");
+    }
+    if (intent === "deposit" && isMoney(amount) && parseDestination(text)) {
+      const route = parseRoute(text);
+      const out = depositGuidance(this.index.kb, { market: text, job: text, route, amountAsked: amount.value, asOf: isoToday(this.now()) });
+      if (out.status === "ok") return this.toolReply(out.answer, "deposit");
+    }
+    if (intent === "find_office" || intent === "register") {
+      // A named place ("ở Cao Bằng", "quận Long Biên") gets the offices of that place.
+      const place = this.answerer.placesIn(text)[0];
+      if (place) {
+        const f = ruleText(text);
+        const task = OFFICE_TASK_RULES.find(([, re]) => re.test(f))?.[0] ?? "counselling";
+        const found = findOffice(this.index.kb, { place, task });
+        if (found.status === "resolved") return this.toolReply(found.answer, intent);
+      }
     }
     return this.answerer.answer(text, intent);
   }
