@@ -210,3 +210,15 @@ describe("scamCheck: input validation", () => {
     await expect(t.invoke({ text: 5 } as never)).rejects.toThrow();
   });
 });
+
+describe("red flags are knowledge (knowledge/red-flags.yaml)", () => {
+  it("names the file and the macro when a pattern uses an unknown one", () => {
+    const broken = { ...kb, redFlags: { ...kb.redFlags, flags: [{ ...kb.redFlags.flags[0]!, when: [["{NOSUCH} tiền"]] }] } };
+    expect(() => scamCheck(broken, { text: "bao đậu" })).toThrow(/red-flags\.yaml.*\{NOSUCH\}/);
+  });
+
+  it("reads every flag from the file, each with a citation", () => {
+    expect(kb.redFlags.flags.length).toBeGreaterThanOrEqual(16);
+    for (const f of kb.redFlags.flags) expect(f.cites.length, f.id).toBeGreaterThan(0);
+  });
+});

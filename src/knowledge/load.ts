@@ -17,6 +17,8 @@ import {
   documentFileSchema,
   type DocumentEntry,
   factFileSchema,
+  redFlagFileSchema,
+  type RedFlagFile,
   sourceFrontMatterSchema,
   type CardFrontMatter,
   type Contact,
@@ -65,6 +67,8 @@ export interface KnowledgeBase {
   lexicon: Lexicon;
   /** Legal instruments by canonical name (documents.yaml). */
   documents: Map<string, DocumentEntry>;
+  /** Red flags of illegal recruitment and their pattern macros (red-flags.yaml). */
+  redFlags: RedFlagFile;
   /** Hash of every knowledge file's path and bytes: the index is rebuilt when it changes. */
   contentHash: string;
 }
@@ -197,11 +201,16 @@ export async function loadKnowledge(root: string): Promise<KnowledgeBase> {
     });
   }
 
+  const redFlagsFile = join(root, "red-flags.yaml");
+  const redFlagsText = await read(redFlagsFile).catch(() => "macros: {}\nflags: []");
+  const redFlags = validate(redFlagFileSchema.extend({ flags: redFlagFileSchema.shape.flags.min(0) }), parseYamlFile(redFlagsText, redFlagsFile), redFlagsFile);
+
   assertUniqueIds(cards.map((c) => [c.meta.id, c.file]));
+  assertUniqueIds(redFlags.flags.map((f) => [f.id, redFlagsFile]));
   assertUniqueIds(sources.map((s) => [s.meta.id, s.file]));
   assertUniqueIds(facts.map((f) => [f.id, "knowledge/facts"]));
 
-  return { root, sources, cards, facts, contacts, offices, lexicon, documents, contentHash: hash.digest("hex") };
+  return { root, sources, cards, facts, contacts, offices, lexicon, documents, redFlags, contentHash: hash.digest("hex") };
 }
 
 function assertUniqueIds(pairs: Array<[string, string]>): void {

@@ -133,3 +133,25 @@ export const documentEntrySchema = z.object({
 });
 export type DocumentEntry = z.infer<typeof documentEntrySchema>;
 export const documentFileSchema = z.array(documentEntrySchema);
+
+/** A red flag of illegal recruitment (knowledge/red-flags.yaml), read by the scam check. */
+export const redFlagCiteSchema = z.union([
+  z.object({ card: z.string().min(1), doc: z.string().min(3), locator: z.string().min(1) }),
+  z.object({ fact: z.string().min(1) }),
+]);
+export const redFlagSchema = z.object({
+  id: z.string().regex(/^[a-z0-9_]+$/, "use snake_case ids, e.g. personal_account"),
+  severity: z.enum(["strong", "caution"]),
+  label: z.string().min(3),
+  explanation: z.string().min(10),
+  when: z.array(z.array(z.string().min(1)).min(1)).min(1),
+  unless: z.array(z.string().min(1)).optional(),
+  negatable: z.boolean(),
+  cites: z.array(redFlagCiteSchema).min(1, "a red flag must cite a card source or a fact"),
+});
+export type RedFlag = z.infer<typeof redFlagSchema>;
+export const redFlagFileSchema = z.object({
+  macros: z.record(z.string().regex(/^[A-Z]+$/), z.string()),
+  flags: z.array(redFlagSchema).min(1),
+});
+export type RedFlagFile = z.infer<typeof redFlagFileSchema>;

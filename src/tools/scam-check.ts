@@ -19,6 +19,7 @@
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge/load.ts";
+import type { RedFlag } from "../knowledge/schema.ts";
 import { cleanUserText, fold, toneKey } from "../text/normalize.ts";
 import {
   MAX_ANSWER_CHARS,
@@ -181,312 +182,38 @@ function findMatch(t: EncodedText, re: RegExp, negatable: boolean): Match | unde
 }
 
 // ---------------------------------------------------------------------------------------
-// Rules
+// Rules: knowledge/red-flags.yaml, patterns with macros expanded here
 // ---------------------------------------------------------------------------------------
 
-const NEG = "(không|ko|k|kg|khg|hông|hổng|khỏi|chẳng|chả)";
-const PAY = "(nộp|đóng|chuyển|gửi|đưa|trả|đặt|ck|chuyển khoản|bắn|thu|đòi|bắt)";
-const MONEY = `(tiền|phí|cọc|khoản|lệ phí|chi phí|triệu|tr|củ|đô|usd|nghìn|ngàn|${NUM})`;
-const CONTRACT = "(hợp đồng|hđ)";
-const PERSON = "(anh|chị|em|tôi|mình|ông|bà|cô|chú|giám đốc|sếp|kế toán|người nhà|vợ|chồng|cán bộ|nhân viên)";
-
-type CitationRef = { card: string; doc: string; locator: string } | { fact: string };
-
-interface FlagRule {
-  id: ScamFlagId;
-  severity: FlagSeverity;
-  label: string;
-  explanation: string;
-  /** Any alternative raises the flag; an alternative is patterns that must all match. */
-  when: string[][];
-  /** The flag is not raised when one of these matches (e.g. a contract is mentioned). */
-  unless?: string[];
-  /** Skip a match right after a negation ("không thu phí môi giới" is not a demand). */
-  negatable: boolean;
-  cites: CitationRef[];
-}
+type CitationRef = RedFlag["cites"][number];
+type FlagRule = RedFlag & { id: ScamFlagId };
 
 const LAW = "Luật 69/2020/QH14";
 
-const RULES: FlagRule[] = [
-  {
-    id: "guaranteed_selection",
-    severity: "strong",
-    label: "Hứa “bao đậu”",
-    explanation: "Không ai được hứa chắc chắn trúng tuyển. Luật cấm dùng lời hứa, thông tin sai để dụ người lao động.",
-    when: [
-      ["bao (đậu|đỗ|trúng tuyển|trúng|visa|bay|xuất cảnh|phỏng vấn|qua phỏng vấn)"],
-      ["(cam kết|đảm bảo|bảo đảm|chắc chắn|100|trăm phần trăm) (sẽ )?(đậu|đỗ|trúng tuyển|đi được|được đi|có visa|ra visa)"],
-      ["(đậu|đỗ|trúng tuyển) 100"],
-      [`${NEG} (đậu|đỗ|trúng tuyển|đi được|bay được|ra visa) (thì )?(hoàn|trả|hoàn trả|hoàn lại|trả lại|đền|bồi thường)`],
-      ["(trượt|rớt) (thì )?(hoàn|trả|hoàn trả|hoàn lại|trả lại|đền)"],
-      ["(lo|chạy|mua) (được )?(suất|điểm|chỉ tiêu)"],
-    ],
-    negatable: true,
-    cites: [{ card: "gen-scam-red-flags", doc: LAW, locator: "Điều 7 khoản 1" }],
-  },
-  {
-    id: "pay_before_contract",
-    severity: "strong",
-    label: "Đòi tiền trước khi ký hợp đồng",
-    explanation:
-      "Công ty chỉ được thu tiền dịch vụ sau khi bạn đã ký hợp đồng với công ty, và đơn hàng đã được Nhà nước chấp thuận.",
-    when: [
-      [`${PAY} ${gap(4)}(trước khi|khi chưa|lúc chưa|mà chưa) (ký|kí|có)`],
-      [`(trước khi|chưa) (ký|kí) ${gap(2)}${CONTRACT} ${gap(4)}${PAY}`],
-      [`${PAY} ${gap(5)}trước (rồi|mới|thì|để|sau|đã)`],
-      [`(nộp|đóng|chuyển|ứng|cọc) trước ${gap(1)}${MONEY}`],
-      [`(ký|kí|làm) ${CONTRACT} sau`],
-    ],
-    negatable: true,
-    cites: [{ card: "money-service-fee-when-collect", doc: LAW, locator: "Điều 23 khoản 2" }],
-  },
-  {
-    id: "personal_account",
-    severity: "strong",
-    label: "Bảo nộp tiền vào tài khoản cá nhân",
-    explanation:
-      "Tiền dịch vụ phải nộp cho chính công ty, có phiếu thu. Tiền ký quỹ (tiền gửi giữ ở ngân hàng để bảo đảm bạn làm đúng hợp đồng) phải vào tài khoản phong tỏa đứng tên bạn.",
-    when: [
-      [`(tài khoản|tk|stk) ${gap(1)}(cá nhân|riêng|của ${PERSON})`],
-      [`(chuyển|ck|chuyển khoản|gửi|nộp|đưa) ${gap(2)}(tận tay|tiền mặt) (cho )?${PERSON}`],
-      [`(chuyển|ck|chuyển khoản) (tiền |khoản )?(cho|vào) ${PERSON}`],
-      ["(momo|zalopay|ví điện tử)"],
-    ],
-    negatable: true,
-    cites: [
-      { card: "gen-scam-safe-steps", doc: LAW, locator: "Điều 23 khoản 2" },
-      { card: "gen-scam-safe-steps", doc: LAW, locator: "Điều 25 khoản 2" },
-    ],
-  },
-  {
-    id: "unlicensed_recruiter",
-    severity: "strong",
-    label: "Người tuyển không có giấy phép",
-    explanation:
-      "Chỉ công ty có giấy phép (giấy do Bộ Nội vụ cấp) mới được đưa người đi làm việc ở nước ngoài. Cá nhân, người quen không được nhận tuyển, thu tiền.",
-    when: [
-      [`${NEG} (cần )?(có )?(giấy phép|gp)`],
-      [`${NEG} (cần )?(qua|thông qua|đi qua) (công ty|cty|doanh nghiệp)`],
-      ["(mượn|thuê|mua) (giấy phép|pháp nhân|tên công ty)"],
-      [`(người quen|cá nhân|họ hàng|bà con|hàng xóm) ${gap(2)}(nhận|lo|đưa|dẫn|tuyển|dắt) ${gap(2)}(đi|sang|hồ sơ|giấy tờ)`],
-    ],
-    negatable: false,
-    cites: [
-      { card: "law-company-only-licensed", doc: LAW, locator: "Điều 8 khoản 1" },
-      { card: "law-company-only-licensed", doc: LAW, locator: "Điều 7 khoản 5" },
-    ],
-  },
-  {
-    id: "missing_licence_info",
-    severity: "caution",
-    label: "Không ghi tên công ty, số giấy phép",
-    explanation: "Tin tuyển này không ghi tên công ty hay số giấy phép. Công ty có giấy phép phải công khai giấy phép ở trụ sở và trên trang web của mình.",
-    // A recruitment offer with money or a contact, and no company or licence named anywhere.
-    when: [
-      // "tuyển" (the act of recruiting), not "đơn hàng": questions mention orders too.
-      [
-        "(tuyển|tuyển dụng|tuyển gấp|cần tuyển|tuyển lao động)",
-        `(${MONEY}|lương|liên hệ|lh|zalo|inbox|ib|sđt|hotline)`,
-      ],
-    ],
-    unless: ["(công ty|cty|tnhh|cổ phần|doanh nghiệp|giấy phép|gp|jsc|ltd|trung tâm lao động ngoài nước)"],
-    negatable: false,
-    cites: [{ card: "law-company-check-licence", doc: LAW, locator: "Điều 15" }],
-  },
-  {
-    id: "tourist_visa",
-    severity: "strong",
-    label: "Đi visa du lịch rồi ở lại làm, hoặc đi chui",
-    explanation: "Đi du lịch rồi ở lại làm, hay đi chui, không phải cách đi làm hợp pháp. Luật chỉ có ba cách đi làm việc ở nước ngoài hợp pháp.",
-    when: [
-      // Not "dạng": unaccented "dang du lich" is "đang du lịch".
-      ["(visa|thị thực|diện) (du lịch|thăm thân)"],
-      [`(visa|thị thực) (công tác|thương mại) ${gap(5)}(làm|làm việc|ở lại|trốn)`],
-      [`du lịch ${gap(5)}(ở lại|trốn|bỏ trốn|làm chui|rồi làm|đi làm|sang làm|xin việc|lao động)`],
-      ["(bỏ trốn|trốn ra ngoài|làm chui|đi chui|lao động chui|vượt biên|xuất cảnh trái phép)"],
-    ],
-    negatable: true,
-    cites: [
-      { card: "gen-scam-tourist-visa", doc: LAW, locator: "Điều 5" },
-      { card: "gen-scam-tourist-visa", doc: LAW, locator: "Điều 7 khoản 1" },
-    ],
-  },
-  {
-    id: "eps_impersonation",
-    severity: "strong",
-    label: "Nhận “lo suất” EPS đi Hàn",
-    explanation:
-      "EPS do Trung tâm Lao động ngoài nước của Nhà nước làm, không qua môi giới. Người lao động tự thi tiếng Hàn, không ai “lo” được suất.",
-    when: [
-      [
-        "(eps|e9|e 9|trung tâm lao động ngoài nước|colab)",
-        [
-          "(lo|chạy|mua|xin|có) (được )?(suất|điểm|chỉ tiêu)",
-          `(quen|quen biết|người nhà|người quen|có người|quan hệ|cửa sau|cán bộ|sếp) ${gap(3)}(trung tâm|bộ|sở|cục|eps|colab)`,
-          "bao (đậu|đỗ)",
-          `${NEG} (cần )?(thi|học tiếng)`,
-          `${PAY} ${gap(3)}(cho|qua) (anh|chị|em|tôi|mình|chú|cô|người|môi giới)`,
-          "(qua|thông qua) (môi giới|công ty|cty|trung gian|người quen)",
-          "(tiền|phí) (chạy|lo|bồi dưỡng|cảm ơn|môi giới)",
-          "suất (ngoại lệ|đặc biệt|ưu tiên|riêng)",
-        ].join("|"),
-      ],
-      [
-        "(hàn|hàn quốc)",
-        [
-          "(lo|chạy|mua) (được )?(suất|điểm|chỉ tiêu)",
-          `(quen|người nhà|cán bộ|người của) ${gap(2)}(trung tâm lao động ngoài nước|trung tâm|bộ)`,
-          "suất (ngoại lệ|đặc biệt|riêng)",
-        ].join("|"),
-      ],
-    ],
-    negatable: false,
-    cites: [
-      { card: "gen-scam-eps-impersonation", doc: LAW, locator: "Điều 5 khoản 1" },
-      { card: "gen-scam-eps-impersonation", doc: LAW, locator: "Điều 7 khoản 1" },
-    ],
-  },
-  {
-    id: "brokerage_fee",
-    severity: "strong",
-    label: "Đòi tiền môi giới",
-    explanation: "Tiền môi giới (tiền trả cho người trung gian) không ai được thu của người lao động. Luật cấm hoàn toàn.",
-    when: [
-      ["(tiền|phí|chi phí|khoản) (môi giới|giới thiệu|chạy đơn|chạy việc|chạy suất|lót tay|bôi trơn|hoa hồng)"],
-      [`môi giới ${gap(3)}(thu|đòi|lấy|bắt) ${gap(2)}(tiền|phí)`],
-      [`(nộp|đóng|trả|đưa) ${gap(2)}(cho )?(người )?môi giới`],
-      ["(tiền|phí) (chạy|lo) (đơn|việc|suất|visa)"],
-    ],
-    negatable: true,
-    cites: [{ fact: "brokerage.fromWorker" }],
-  },
-  {
-    id: "selection_fee",
-    severity: "strong",
-    label: "Thu phí tuyển chọn, tiền giữ chỗ",
-    explanation: "Công ty phải tự tuyển chọn và không được thu phí tuyển chọn. Không ai được lấy cớ tạo nguồn, giữ chỗ để thu tiền.",
-    when: [
-      [
-        "(phí|tiền|lệ phí) (tuyển chọn|tuyển dụng|phỏng vấn|giữ chỗ|giữ suất|đặt chỗ|chuẩn bị nguồn|tạo nguồn|xét tuyển|đăng ký đơn|vào đơn|chốt đơn|giữ đơn|xếp đơn|sơ tuyển)",
-      ],
-      ["giữ (chỗ|suất|đơn)", `(${PAY}|${MONEY})`],
-    ],
-    negatable: true,
-    cites: [
-      { card: "law-prohibited-selection-fee", doc: LAW, locator: "Điều 26 khoản 2 điểm b, c" },
-      { card: "law-prohibited-selection-fee", doc: LAW, locator: "Điều 7 khoản 7" },
-    ],
-  },
-  {
-    id: "no_contract_or_papers",
-    severity: "strong",
-    label: "Nói không cần hợp đồng, giấy tờ",
-    explanation: "Đi làm hợp pháp phải có hợp đồng bằng văn bản, ghi rõ tiền dịch vụ và các chi phí khác.",
-    when: [
-      [`${NEG} (cần|phải) (ký )?(hợp đồng|hđ|giấy tờ|hồ sơ|hộ chiếu|visa|lý lịch|sơ yếu lý lịch|thủ tục)`],
-      ["chỉ cần (căn cước|cccd|cmnd|chứng minh)"],
-    ],
-    negatable: false,
-    cites: [{ card: "gen-scam-red-flags", doc: LAW, locator: "Điều 21 khoản 2" }],
-  },
-  {
-    id: "no_test_needed",
-    severity: "caution",
-    label: "Hứa không cần thi, không cần tiếng",
-    explanation: "Lời hứa bỏ qua thi tuyển, thi tiếng thường là lời dụ. Luật cấm hứa hẹn sai sự thật để dụ người lao động.",
-    when: [
-      [`${NEG} (cần|phải) (thi|phỏng vấn|học tiếng|biết tiếng|tiếng|thi tiếng|ngoại ngữ)`],
-      [`${NEG} (cần )?(biết|học) (tiếng|ngoại ngữ)`],
-      ["(miễn|bỏ qua) (thi|phỏng vấn|tiếng)"],
-    ],
-    negatable: false,
-    cites: [{ card: "gen-scam-red-flags", doc: LAW, locator: "Điều 7 khoản 1" }],
-  },
-  {
-    id: "high_pay_no_contract",
-    severity: "caution",
-    label: "Hứa lương rất cao, không nói đến hợp đồng",
-    explanation: "Hứa việc nhẹ lương cao mà không có hợp đồng ghi rõ là dấu hiệu cần cẩn thận. Luật cấm quảng cáo sai sự thật để dụ người lao động.",
-    when: [
-      [`(việc nhẹ|việc nhàn|nhàn|nhẹ nhàng) ${gap(3)}(lương|thu nhập) (cao|khủng|hậu hĩnh)`],
-      ["(lương|thu nhập) (khủng|cực cao|siêu cao|rất cao|cao ngất|cao ngất ngưởng)"],
-      [`(lương|thu nhập) cao ${gap(3)}${NEG} (cần )?(kinh nghiệm|bằng cấp|tiếng)`],
-    ],
-    unless: [CONTRACT],
-    negatable: false,
-    cites: [{ card: "money-penalty-false-ads-waiting", doc: LAW, locator: "Điều 7 khoản 1" }],
-  },
-  {
-    id: "trafficking_risk",
-    severity: "strong",
-    label: "Việc ở Campuchia, Myanmar, sòng bạc vùng biên",
-    explanation:
-      "Lời mời kiểu này có thể là bẫy ép làm việc, mua bán người. Luật cấm lợi dụng việc đi làm việc ở nước ngoài để mua bán người, cưỡng bức lao động.",
-    when: [
-      [
-        "(campuchia|cam pu chia|căm pu chia|cambodia|myanmar|mianma|miến điện|bavet|poipet|mộc bài|shwe kokko|tam giác vàng|(sang|qua|đi|ở|bên|nước) lào(?! (động|cai)))",
-        "(sòng bạc|sòng bài|casino|cờ bạc|đánh bạc|online|chạy quảng cáo|telesale|tele sale|sale|chăm sóc khách hàng|cskh|nhập liệu|đánh máy|trực page|chat|game|việc nhẹ|lương cao|lương khủng|bao ăn ở|bao ăn|bao vé|bao đi lại|bao máy bay|miễn phí vé|không cần kinh nghiệm|không cần bằng cấp|không cần tiếng)",
-      ],
-      [
-        "(sòng bạc|sòng bài|casino|đánh bạc|cờ bạc|lừa đảo online|lừa đảo qua mạng)",
-        "(biên giới|nước ngoài|sang|bên kia|xuất cảnh|visa|lương)",
-      ],
-    ],
-    negatable: false,
-    cites: [{ card: "gen-scam-trafficking-hotline-111", doc: LAW, locator: "Điều 7 khoản 1" }],
-  },
-  {
-    id: "border_illegal_work",
-    severity: "caution",
-    label: "Rủ sang Trung Quốc làm thuê, đi chui",
-    explanation:
-      "Sang làm ngoài chương trình được Nhà nước cho phép là lao động bất hợp pháp. Bạn không được hợp đồng bảo vệ, dễ bị lừa, bị quỵt lương.",
-    when: [
-      [
-        "(trung quốc|tq|bên kia biên giới|sang bên kia|qua bên kia)",
-        `(làm thuê|làm chui|đi chui|đường mòn|lối mở|vượt biên|chặt mía|bốc vác|${NEG} (cần )?(hộ chiếu|visa|giấy tờ))`,
-      ],
-    ],
-    negatable: false,
-    cites: [
-      { card: "prog-china-border-illegal-work", doc: LAW, locator: "Điều 7 khoản 1" },
-      { card: "prog-china-border-illegal-work", doc: LAW, locator: "Điều 7 khoản 2" },
-    ],
-  },
-  {
-    id: "extra_security",
-    severity: "strong",
-    label: "Đòi giữ hộ chiếu, sổ đỏ, tiền cọc",
-    explanation: "Ngoài ký quỹ hoặc người bảo lãnh, không ai được bắt bạn đặt cọc, thế chấp hay giao giấy tờ để làm tin.",
-    when: [
-      [`(giữ|cầm|giữ hộ|giữ giùm|thu giữ) ${gap(1)}(hộ chiếu|căn cước|cccd|cmnd|sổ đỏ|sổ hồng|bằng gốc|giấy tờ gốc|bản gốc)`],
-      [`thế chấp ${gap(2)}(sổ đỏ|sổ hồng|nhà|đất|tài sản)`],
-      [`(sổ đỏ|sổ hồng) ${gap(3)}(làm tin|giữ|cầm|thế chấp)`],
-      ["(đặt cọc|tiền cọc|cọc trước|làm tin)"],
-      ["(chuyển|nộp|đóng|gửi|đưa) cọc"],
-    ],
-    negatable: true,
-    cites: [{ card: "law-prohibited-extra-security", doc: LAW, locator: "Điều 7 khoản 10" }],
-  },
-  {
-    id: "too_fast",
-    severity: "caution",
-    label: "Hứa bay ngay, làm hồ sơ quá nhanh",
-    explanation: "Công ty chỉ được đưa người đi khi đơn hàng đã được đăng ký, chấp thuận. Hứa bay ngay là dấu hiệu cần hỏi kỹ.",
-    when: [
-      ["(bay|xuất cảnh) (ngay|gấp|liền|luôn)"],
-      [`(bay|xuất cảnh|có visa) (sau|trong|chỉ|chỉ sau) ${gap(1)}(${NUM}|một|hai|ba) (ngày|tuần)`],
-      [`(cấp tốc|siêu tốc|siêu nhanh) ${gap(2)}(bay|xuất cảnh|visa|hồ sơ)`],
-    ],
-    negatable: true,
-    cites: [{ card: "gen-scam-red-flags", doc: LAW, locator: "Điều 20 khoản 1" }],
-  },
-];
+/** Expands {gapN}, {NUM} and the file's macros ({PERSON}…) in a pattern; regex {m,n} stays. */
+function expandMacros(pattern: string, macros: Record<string, string>, file = "knowledge/red-flags.yaml"): string {
+  let out = pattern;
+  // Macros may use {NUM} and {gapN}, so expand the named ones first.
+  for (let i = 0; i < 3 && /\{[A-Z]+\}/.test(out); i++) {
+    out = out.replace(/\{([A-Z]+)\}/g, (whole, name: string) => (name === "NUM" ? whole : (macros[name] ?? whole)));
+  }
+  out = out.replace(/\{gap(\d+)\}/g, (_, n: string) => gap(Number(n))).replace(/\{NUM\}/g, NUM);
+  const unknown = /\{([A-Za-z]+\d*)\}/.exec(out);
+  if (unknown) throw new Error(`${file}: pattern "${pattern}" uses an unknown macro {${unknown[1]}} — define it under macros`);
+  return out;
+}
 
-// ---------------------------------------------------------------------------------------
-// Citations and compiled rules (per knowledge base)
-// ---------------------------------------------------------------------------------------
+/** The flags of this knowledge, with ids checked against the tool's list. */
+function rulesOf(kb: KnowledgeBase): FlagRule[] {
+  const { macros, flags } = kb.redFlags;
+  return flags.map((flag) => {
+    if (!(SCAM_FLAG_IDS as readonly string[]).includes(flag.id)) {
+      throw new Error(`knowledge/red-flags.yaml: flag id "${flag.id}" is not one the scam check knows (${SCAM_FLAG_IDS.join(", ")})`);
+    }
+    const expand = (p: string) => expandMacros(p, macros);
+    return { ...flag, id: flag.id as ScamFlagId, when: flag.when.map((alt) => alt.map(expand)), unless: flag.unless?.map(expand) };
+  });
+}
 
 interface CompiledRule {
   rule: FlagRule;
@@ -496,7 +223,6 @@ interface CompiledRule {
   cardId: string | null;
   confirmWith: string | null;
 }
-
 interface Compiled {
   rules: CompiledRule[];
   steps: {
@@ -545,7 +271,7 @@ const compiledCache = new WeakMap<KnowledgeBase, Compiled>();
 function compile(kb: KnowledgeBase): Compiled {
   const cached = compiledCache.get(kb);
   if (cached) return cached;
-  const rules = RULES.map((rule): CompiledRule => {
+  const rules = rulesOf(kb).map((rule): CompiledRule => {
     const { citations, cardId, confirmWith } = resolveRefs(kb, rule.cites);
     if (citations.length === 0) throw new Error(`scam-check rule "${rule.id}" has no citation`);
     return {
