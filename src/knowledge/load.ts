@@ -203,7 +203,7 @@ export async function loadKnowledge(root: string): Promise<KnowledgeBase> {
 
   const redFlagsFile = join(root, "red-flags.yaml");
   const redFlagsText = await read(redFlagsFile).catch(() => "macros: {}\nflags: []");
-  const redFlags = validate(redFlagFileSchema.extend({ flags: redFlagFileSchema.shape.flags.min(0) }), parseYamlFile(redFlagsText, redFlagsFile), redFlagsFile);
+  const redFlags = validate(redFlagFileSchema, parseYamlFile(redFlagsText, redFlagsFile), redFlagsFile);
 
   assertUniqueIds(cards.map((c) => [c.meta.id, c.file]));
   assertUniqueIds(redFlags.flags.map((f) => [f.id, redFlagsFile]));

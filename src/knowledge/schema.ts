@@ -152,6 +152,6 @@ export const redFlagSchema = z.object({
 export type RedFlag = z.infer<typeof redFlagSchema>;
 export const redFlagFileSchema = z.object({
   macros: z.record(z.string().regex(/^[A-Z]+$/), z.string()),
-  flags: z.array(redFlagSchema).min(1),
+  flags: z.array(redFlagSchema),
 });
 export type RedFlagFile = z.infer<typeof redFlagFileSchema>;
