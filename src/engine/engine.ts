@@ -15,11 +15,14 @@ import { openIndex, type KnowledgeIndex, type OpenIndexOptions } from "../retrie
 import { Answerer } from "./compose.ts";
 import { ruleIntent } from "./intent.ts";
 import { fill, loadReplies, type Replies } from "./replies.ts";
-import type { IncomingMessage, Reply } from "./types.ts";
+import type { IncomingMessage, Intent, Reply } from "./types.ts";
 import { openStore, type KeyValueStore } from "../store/store.ts";
 import { answerFeeSlot, isCheckable, nextFeeStep, startFeeDialog, type FeeDialogState } from "../tools/fee-dialog.ts";
 import { isoToday } from "../tools/common.ts";
 import { ruleText } from "../tools/market.ts";
+import { RegistrationService } from "../registration/service.ts";
+import { loadRegistrationPrompts } from "../registration/form.ts";
+import type { Destinations } from "../registration/routing.ts";
 import { findOffice } from "../tools/find-office.ts";
 import { scamCheck } from "../tools/scam-check.ts";
 import { loanGuidance, parsePriorityGroup } from "../tools/loan-guidance.ts";
@@ -48,6 +51,9 @@ const OFFICE_TASK_RULES: Array<[OfficeTask, RegExp]> = [
 const SCAM_TOOL_MIN_FLAGS = 2;
 const SCAM_TOOL_MIN_WORDS = 30;
 
+/** The button (or words) that start the registration form, besides /dangky. */
+const REGISTER_START_RE = /^(dang ky de can bo lien he|dang ky nhan tu van|dang ky di lam viec nuoc ngoai)$/;
+
 /** Words that stop a question-and-answer flow. */
 const CANCEL_RE = /^(huy|thoi|dung|stop|cancel|bo qua het|khong hoi nua)\b/;
 
@@ -64,6 +70,8 @@ export interface EngineOptions {
   sessions?: KeyValueStore;
   /** The clock, for tests: rules are applied as of this date. */
   now?: () => Date;
+  /** Where registrations are handed off (deploy-time config, see routing.ts); none: all wait in the unrouted list. */
+  destinations?: Destinations;
 }
 
 export class Engine {
@@ -75,6 +83,7 @@ export class Engine {
     readonly replies: Replies,
     private readonly sessions: KeyValueStore,
     private readonly now: () => Date = () => new Date(),
+    readonly registration?: RegistrationService,
   ) {
     this.answerer = new Answerer(index, retriever, replies);
   }
@@ -90,6 +99,10 @@ export class Engine {
     await this.sessions.delete(key);
     const decided = step.result.charges.some((c) => c.verdict !== "needs_info");
     return this.toolReply(step.result.answer, "fee_check", decided);
+  }
+
+  private formReply(r: { text: string; buttons: string[] }): Reply {
+    return { text: r.text, citations: [], suggestions: r.buttons, intent: "register", confident: true };
   }
 
   /**
@@ -124,10 +137,22 @@ export class Engine {
     }
     const command = /^\/([a-z_]+)(?:@\w+)?\b/i.exec(text)?.[1]?.toLowerCase();
     const flowKey = `flow:${message.channel}:${message.userId}`;
+    const userKey = `${message.channel}:${message.userId}`;
+    const reg = this.registration;
     if (command === "huy" || command === "cancel") {
       await this.sessions.delete(flowKey);
+      if (reg && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, "hủy"));
       return this.fixed(this.replies.flow_cancelled, "help");
     }
+    if (reg && command === "dangky") return this.formReply(await reg.start(userKey));
+    if (reg && command === "trangthai") return this.fixed(await reg.status(userKey), "register");
+    if (reg && command === "xoadulieu") {
+      await this.sessions.delete(flowKey);
+      return this.fixed(await reg.deleteData(userKey), "register");
+    }
+    // A registration form in progress reads every message as its answer ("Huy" may be a name).
+    if (reg && !command && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, text));
+    if (reg && REGISTER_START_RE.test(ruleText(text))) return this.formReply(await reg.start(userKey));
     if (command === "start") return this.fixed(this.replies.start, "greeting");
     if (command) return this.fixed(this.replies.help, "help");
 
@@ -178,6 +203,16 @@ export class Engine {
       const out = depositGuidance(this.index.kb, { market: text, job: text, route, amountAsked: amount.value, asOf: isoToday(this.now()) });
       if (out.status === "ok") return this.toolReply(out.answer, "deposit");
     }
+    if (intent === "register" && reg) {
+      // Answer the question, and offer to leave details for an officer.
+      const answered = await this.registerAnswer(text, intent);
+      return { ...answered, suggestions: [this.replies.register_button, ...answered.suggestions].slice(0, 3) };
+    }
+    return this.registerAnswer(text, intent ?? "qa");
+  }
+
+  /** Offices for a named place, else the knowledge answer. */
+  private async registerAnswer(text: string, intent: Intent): Promise<Reply> {
     if (intent === "find_office" || intent === "register") {
       // A named place ("ở Cao Bằng", "quận Long Biên") gets the offices of that place.
       const place = this.answerer.placesIn(text)[0];
@@ -200,5 +235,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onProgress: options.onProgress,
   });
   const sessions = options.sessions ?? (await openStore("memory://"));
-  return new Engine(index, new KnowledgeRetriever(index), loadReplies(options.promptsDir), sessions, options.now);
+  const registration = new RegistrationService({
+    kb: index.kb,
+    kv: sessions,
+    prompts: loadRegistrationPrompts(options.promptsDir),
+    destinations: options.destinations ?? { offices: {} },
+    now: options.now,
+  });
+  return new Engine(index, new KnowledgeRetriever(index), loadReplies(options.promptsDir), sessions, options.now, registration);
 }

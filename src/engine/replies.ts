@@ -28,6 +28,7 @@ export const repliesSchema = z.object({
   handoff: z.string().min(1),
   fee_check_intro: z.string().min(1),
   flow_cancelled: z.string().min(1),
+  register_button: z.string().min(1),
   error: z.string().min(1),
   sources_label: z.string().min(1),
   more_label: z.string().min(1),

@@ -1,0 +1,50 @@
+/**
+ * The interest registration: what a worker gives (after consent), what the office does
+ * with it, and where it goes. Shared by the form (form.ts), the storage and hand-off
+ * outbox (store.ts, outbox.ts) and the officers' side.
+ */
+import { z } from "zod";
+
+/** Case id shown to people: "DK-" + 5 characters without look-alikes (no 0/O, 1/I/L). */
+export const CASE_ID_RE = /^DK-[2-9A-HJKMNP-Z]{5}$/;
+
+export const CASE_STATUSES = ["new", "received", "contacted", "unreachable", "counselled", "signed_up", "closed"] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+
+export const PRIORITY_GROUPS = ["poor", "near_poor", "ethnic_minority", "demobilised_soldier", "relative_of_merit", "none"] as const;
+
+export const registrationSchema = z.object({
+  id: z.string().regex(CASE_ID_RE),
+  /** "<channel>:<userId>": one active registration per person. */
+  userKey: z.string().min(3),
+  consentAt: z.string(),
+  fullName: z.string().min(2).max(100),
+  /** Normalised "+84…" mobile number. */
+  phone: z.string().regex(/^\+84\d{9}$/),
+  birthYear: z.number().int(),
+  provinceId: z.string(),
+  communeId: z.string().optional(),
+  /** What the person typed for the place, when it was an old name ("quận Long Biên"). */
+  placeTyped: z.string().optional(),
+  markets: z.array(z.string()).min(1),
+  trade: z.string().max(200).optional(),
+  languageLevel: z.string().max(100).optional(),
+  priorityGroup: z.enum(PRIORITY_GROUPS),
+  contactTime: z.string().max(100).optional(),
+  note: z.string().max(500).optional(),
+  status: z.enum(CASE_STATUSES),
+  /** The office destination key it was routed to ("commune:<id>", "province:<id>", "unrouted"). */
+  routedTo: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Registration = z.infer<typeof registrationSchema>;
+
+export interface StatusChange {
+  caseId: string;
+  from: CaseStatus;
+  to: CaseStatus;
+  /** Who made the change: an officer's Telegram user id, or "system". */
+  by: string;
+  at: string;
+}
