@@ -13,6 +13,8 @@
  * | PROMPTS_DIR | ./prompts | reply texts and prompts |
  * | STORE_URL | sqlite://DATA_DIR/store.sqlite | where chats and sessions are kept (`memory://` for tests) |
  * | LOG_LEVEL | info | pino level |
+ * | OFFICES_FILE | — | offices → Telegram groups / webhooks for registrations (see config/offices.example.yaml) |
+ * | OFFICER_USER_IDS | — | Telegram user ids of officers allowed outside office groups, comma-separated |
  */
 import { z } from "zod";
 
@@ -32,6 +34,11 @@ const configSchema = z.object({
     .regex(/^(sqlite:\/\/.+|memory:\/\/)$/, "use sqlite://path/to/file.sqlite or memory://")
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  OFFICES_FILE: z.string().min(1).optional(),
+  OFFICER_USER_IDS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/, "use Telegram user ids separated by commas, e.g. 111,222")
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { STORE_URL: string };

@@ -9,34 +9,64 @@ import { createLogger } from "./logger.ts";
 import { openStore } from "./store/store.ts";
 import { createWebApp } from "./channels/web/app.ts";
 import { createTelegramBot } from "./channels/telegram/bot.ts";
+import { loadDestinations } from "./registration/routing.ts";
+import { makeDeliver } from "./registration/deliver.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
   const started = performance.now();
   const store = await openStore(config.STORE_URL);
+  // Without an offices file every registration waits in the unrouted list (/cases shows it).
+  const destinations = config.OFFICES_FILE ? await loadDestinations(config.OFFICES_FILE) : { offices: {} };
   const engine = await createEngine({
     knowledgeDir: config.KNOWLEDGE_DIR,
     dataDir: config.DATA_DIR,
     promptsDir: config.PROMPTS_DIR,
     sessions: store,
+    destinations,
   });
+  const registration = engine.registration!;
+  await registration.purgeStale();
   logger.info(
     { chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started) },
     "knowledge ready",
   );
 
   const shutdown: Array<() => Promise<void>> = [() => store.close()];
+  const stopOutbox = new AbortController();
+  const daily = setInterval(() => void registration.purgeStale().catch(() => undefined), 24 * 3600 * 1000);
+  shutdown.unshift(async () => {
+    stopOutbox.abort();
+    clearInterval(daily);
+  });
+  const startOutbox = (telegram?: Parameters<typeof makeDeliver>[0]["telegram"]) => {
+    const deliver = makeDeliver({ kb: engine.index.kb, store: registration.store, destinations, telegram });
+    void registration.outbox
+      .run({ deliver, signal: stopOutbox.signal })
+      .catch((err: Error) => logger.error({ err: err.message }, "hand-off outbox stopped"));
+  };
   if (config.TELEGRAM_BOT_TOKEN) {
-    const bot = createTelegramBot({ token: config.TELEGRAM_BOT_TOKEN, engine, store, apiRoot: config.TELEGRAM_API_ROOT, logger });
+    const officerUserIds = config.OFFICER_USER_IDS?.split(",") ?? [];
+    const bot = createTelegramBot({
+      token: config.TELEGRAM_BOT_TOKEN, engine, store, apiRoot: config.TELEGRAM_API_ROOT, logger,
+      officers: { destinations, officerUserIds },
+    });
+    startOutbox(bot.api);
     shutdown.unshift(() => bot.stop());
     await bot.api.setMyCommands([
       { command: "start", description: "Giới thiệu trợ lý" },
       { command: "help", description: "Cách hỏi" },
+      { command: "dangky", description: "Đăng ký để cán bộ liên hệ" },
+      { command: "trangthai", description: "Tình trạng hồ sơ của tôi" },
+      { command: "xoadulieu", description: "Xóa thông tin của tôi" },
+      { command: "huy", description: "Dừng việc đang làm" },
     ]).catch((err: Error) => logger.warn({ err: err.message }, "setMyCommands failed"));
     void bot.start({ onStart: (me) => logger.info({ bot: me.username }, "telegram bot polling") });
     process.stdout.write("Telegram bot đang chạy (long polling). Nhấn Ctrl+C để dừng.\n");
   } else {
+    // Webhook destinations still get their hand-offs; Telegram ones wait for the bot.
+    startOutbox();
     const app = createWebApp({ engine, store, logger });
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
     shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));

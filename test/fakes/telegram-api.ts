@@ -14,6 +14,10 @@ export interface SentMessage {
 
 export class FakeTelegramApi {
   readonly sent: SentMessage[] = [];
+  /** editMessageText calls (the officers' case cards). */
+  readonly edited: SentMessage[] = [];
+  /** Raw multipart bodies of sendDocument calls (CSV exports). */
+  readonly documents: string[] = [];
   readonly calls: string[] = [];
   private updates: Array<Record<string, unknown> & { update_id: number }> = [];
   private nextUpdateId = 1;
@@ -45,7 +49,8 @@ export class FakeTelegramApi {
     this.pushMessage(from, entities ? { text, entities } : { text });
   }
 
-  pushCallback(from: number, data: string): void {
+  pushCallback(from: number, data: string, chatId = from): void {
+    const chat = chatId < 0 ? { id: chatId, type: "supergroup", title: "Office" } : { id: chatId, type: "private", first_name: "Test" };
     this.updates.push({
       update_id: this.nextUpdateId++,
       callback_query: {
@@ -53,7 +58,23 @@ export class FakeTelegramApi {
         from: { id: from, is_bot: false, first_name: "Test" },
         chat_instance: "1",
         data,
-        message: { message_id: 1, date: 0, chat: { id: from, type: "private", first_name: "Test" }, text: "…" },
+        message: { message_id: 1, date: 0, chat, text: "…" },
+      },
+    });
+  }
+
+  /** A text (or command) from user `from` in the group `chatId` (negative id). */
+  pushGroupText(chatId: number, from: number, text: string): void {
+    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
+    this.updates.push({
+      update_id: this.nextUpdateId++,
+      message: {
+        message_id: this.nextMessageId++,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: "supergroup", title: "Office" },
+        from: { id: from, is_bot: false, first_name: "Officer" },
+        text,
+        ...(entities ? { entities } : {}),
       },
     });
   }
@@ -69,6 +90,11 @@ export class FakeTelegramApi {
       req.on("end", () => {
         const method = (req.url ?? "").split("/").pop() ?? "";
         this.calls.push(method);
+        if (method === "sendDocument") {
+          this.documents.push(body);
+          res.writeHead(200, { "content-type": "application/json" });
+          return res.end(JSON.stringify({ ok: true, result: { message_id: this.nextMessageId++, date: 0, chat: { id: 0, type: "supergroup" } } }));
+        }
         const params = body ? (JSON.parse(body) as Record<string, unknown>) : {};
         const ok = (result: unknown) => {
           res.writeHead(200, { "content-type": "application/json" });
@@ -88,6 +114,9 @@ export class FakeTelegramApi {
             this.sent.push(params as unknown as SentMessage);
             return ok({ message_id: this.nextMessageId++, date: 0, chat: { id: params.chat_id, type: "private" }, text: params.text });
           }
+          case "editMessageText":
+            this.edited.push(params as unknown as SentMessage);
+            return ok(true);
           default:
             return ok(true);
         }

@@ -16,6 +16,7 @@ import type { Reply } from "../../engine/types.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
 import { renderTelegramHtml } from "../render.ts";
+import { officerComposer, type OfficerOptions } from "./officers.ts";
 
 /** Telegram's limit for one message. */
 export const TELEGRAM_MAX_CHARS = 4096;
@@ -29,6 +30,8 @@ export interface TelegramBotOptions {
   logger?: Logger;
   /** Skips the getMe call at start-up (tests). */
   botInfo?: UserFromGetMe;
+  /** The officers' side in office groups; without it the bot stays out of every group. */
+  officers?: Omit<OfficerOptions, "registration" | "kb" | "logger">;
 }
 
 /** Buttons for one label each, one per row (labels are short questions). */
@@ -63,6 +66,12 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
       "message answered",
     );
   }
+
+  if (options.officers && engine.registration) {
+    bot.use(officerComposer({ ...options.officers, registration: engine.registration, kb: engine.index.kb, logger }));
+  }
+  // The assistant talks to people one to one; a group it is not an office of gets nothing.
+  bot.chatType(["group", "supergroup", "channel"]).use(() => undefined);
 
   bot.on("message:text", (ctx) => answer(ctx, ctx.message.text));
   bot.on("callback_query:data", async (ctx) => {

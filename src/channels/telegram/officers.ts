@@ -1,0 +1,196 @@
+/**
+ * The officers' side, in the office's Telegram group: each registration arrives as a card
+ * with status buttons (who pressed and when is recorded, and the worker is told in plain
+ * words); `/cases [status]`, `/case ID`, `/export [from] [to]` (CSV for Excel) and
+ * `/stats [period]`. Only allow-listed chats (the groups in the offices config) and
+ * allow-listed officers may use any of it; other groups get nothing.
+ *
+ * @example
+ * bot.use(officerComposer({ registration, destinations, kb, officerUserIds: [111] }));
+ */
+import { Composer, InlineKeyboard, InputFile, type Context } from "grammy";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import type { Logger } from "../../logger.ts";
+import { STATUS_LABELS, PRIORITY_LABELS, toCsv } from "../../registration/csv.ts";
+import type { Destinations } from "../../registration/routing.ts";
+import { STATUS_FOR_WORKER, type RegistrationService } from "../../registration/service.ts";
+import { vnDay } from "../../registration/store.ts";
+import { CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
+import { fold } from "../../text/normalize.ts";
+import { escapeHtml } from "../render.ts";
+
+export interface OfficerOptions {
+  registration: RegistrationService;
+  destinations: Destinations;
+  kb: KnowledgeBase;
+  /** Officers allowed in any chat (deploy-time), besides every member of an office group. */
+  officerUserIds?: Array<number | string>;
+  logger?: Logger;
+}
+
+/** The buttons under a case card; callback data "st:<case id>:<status>" fits Telegram's 64 bytes. */
+const BUTTON_STATUSES: CaseStatus[] = ["received", "contacted", "unreachable", "counselled", "signed_up", "closed"];
+
+/** Chats allowed to work cases: every office group in the destinations config. */
+export function officeChatIds(destinations: Destinations): Set<string> {
+  const ids = new Set<string>();
+  for (const d of [...Object.values(destinations.offices), destinations.unrouted]) {
+    if (d?.telegramChatId !== undefined) ids.add(String(d.telegramChatId));
+  }
+  return ids;
+}
+
+function placeName(kb: KnowledgeBase, reg: Registration): string {
+  const province = kb.offices.provinces.find((p) => p.id === reg.provinceId)?.name ?? reg.provinceId;
+  const commune = reg.communeId ? kb.offices.communes.find((c) => c.id === reg.communeId)?.name : reg.placeTyped;
+  return commune ? `${commune}, ${province}` : province;
+}
+
+/** A case as officers read it (HTML, every value escaped). */
+export function caseCardHtml(kb: KnowledgeBase, reg: Registration, inDoubt = false): string {
+  const rows: Array<[string, string | undefined]> = [
+    ["Họ tên", reg.fullName],
+    ["Điện thoại", reg.phone.replace(/^\+84/, "0")],
+    ["Năm sinh", String(reg.birthYear)],
+    ["Nơi ở", placeName(kb, reg)],
+    ["Muốn đi", reg.markets.join(", ")],
+    ["Nghề", reg.trade],
+    ["Ngoại ngữ", reg.languageLevel],
+    ["Đối tượng ưu tiên", PRIORITY_LABELS[reg.priorityGroup]],
+    ["Giờ liên hệ", reg.contactTime],
+    ["Ghi chú", reg.note],
+    ["Trạng thái", STATUS_LABELS[reg.status]],
+  ];
+  const head = `<b>Hồ sơ ${escapeHtml(reg.id)}</b> (đăng ký ${escapeHtml(vnDay(reg.createdAt))})`;
+  // After a crash mid-send the card may arrive twice; say so rather than hide it.
+  const repeat = inDoubt ? "\n<i>Có thể trùng với thẻ đã gửi trước đó.</i>" : "";
+  return `${head}${repeat}\n${rows.filter(([, v]) => v).map(([k, v]) => `${k}: ${escapeHtml(v!)}`).join("\n")}`;
+}
+
+export function caseKeyboard(caseId: string): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  BUTTON_STATUSES.forEach((s, i) => {
+    kb.text(STATUS_LABELS[s], `st:${caseId}:${s}`);
+    if (i % 2 === 1) kb.row();
+  });
+  return kb;
+}
+
+/** "da tu van", "counselled", "tư vấn" → a status. */
+export function parseStatus(text: string): CaseStatus | undefined {
+  const f = fold(text).trim();
+  if (!f) return undefined;
+  if ((CASE_STATUSES as readonly string[]).includes(f)) return f as CaseStatus;
+  return CASE_STATUSES.find((s) => fold(STATUS_LABELS[s]).includes(f));
+}
+
+/** "2026-11" or "2026-11-01 2026-11-30" (Vietnam days): a period; nothing means all time. */
+export function parsePeriod(args: string[]): { from?: string; to?: string } | undefined {
+  const ok = (s: string) => /^\d{4}-\d{2}(-\d{2})?$/.test(s);
+  if (args.length === 0) return {};
+  if (args.length === 1 && ok(args[0]!)) return { from: args[0], to: args[0] };
+  if (args.length === 2 && ok(args[0]!) && ok(args[1]!)) return { from: args[0], to: args[1] };
+  return undefined;
+}
+
+export function officerComposer(options: OfficerOptions): Composer<Context> {
+  const { registration, kb, logger } = options;
+  const chats = officeChatIds(options.destinations);
+  const officers = new Set((options.officerUserIds ?? []).map(String));
+  const allowed = (ctx: Context) =>
+    (ctx.chat !== undefined && chats.has(String(ctx.chat.id))) || (ctx.from !== undefined && officers.has(String(ctx.from.id)));
+
+  const root = new Composer<Context>();
+  // Groups: office groups are handled here; any other group gets nothing (the bot is not a group chat bot).
+  const groups = root.chatType(["group", "supergroup"]);
+  groups.filter((ctx) => !allowed(ctx), () => undefined);
+  const staff = root.filter(allowed);
+
+  staff.callbackQuery(/^st:(DK-[2-9A-Z]{5}):([a-z_]+)$/, async (ctx) => {
+    const [, id, status] = ctx.match;
+    if (!(CASE_STATUSES as readonly string[]).includes(status!)) return ctx.answerCallbackQuery();
+    const by = `tg:${ctx.from.id}`;
+    const change = await registration.store.setStatus(id!, status as CaseStatus, by);
+    const reg = await registration.store.get(id!);
+    await ctx.answerCallbackQuery({ text: reg ? `${id}: ${STATUS_LABELS[status as CaseStatus]}` : "Hồ sơ đã bị xóa theo yêu cầu của người đăng ký." });
+    if (!reg) return;
+    const who = ctx.from.username ? `@${ctx.from.username}` : ctx.from.first_name;
+    await ctx
+      .editMessageText(`${caseCardHtml(kb, reg)}\n<i>Cập nhật bởi ${escapeHtml(who)}, ${escapeHtml(new Date().toISOString().slice(0, 16).replace("T", " "))} UTC</i>`, {
+        parse_mode: "HTML",
+        reply_markup: caseKeyboard(reg.id),
+      })
+      .catch(() => undefined);
+    // Tell the worker, in plain words, when they came through Telegram and the status really changed.
+    const worker = /^telegram:(\d+)$/.exec(reg.userKey)?.[1];
+    if (change && worker) {
+      await ctx.api
+        .sendMessage(Number(worker), `Hồ sơ ${reg.id}: ${STATUS_FOR_WORKER[reg.status]}.`)
+        .catch((err: Error) => logger?.warn({ err: err.message, caseId: reg.id }, "worker not notified"));
+    }
+  });
+
+  staff.command("cases", async (ctx) => {
+    const arg = ctx.match.trim();
+    const status = arg ? parseStatus(arg) : undefined;
+    if (arg && !status) {
+      return ctx.reply(`Không hiểu trạng thái "${arg}". Dùng một trong: ${CASE_STATUSES.join(", ")}.`);
+    }
+    const list = await registration.store.list(status ? { status } : {});
+    if (!list.length) return ctx.reply("Không có hồ sơ nào.");
+    const lines = list.slice(-30).map((r) => `${r.id} · ${r.fullName} · ${STATUS_LABELS[r.status]} · ${vnDay(r.createdAt)}`);
+    const more = list.length > 30 ? `\n(30 hồ sơ mới nhất trong ${list.length}; dùng /export để lấy hết.)` : "";
+    return ctx.reply(`${lines.join("\n")}${more}`);
+  });
+
+  staff.command("case", async (ctx) => {
+    const id = ctx.match.trim().toUpperCase();
+    if (!CASE_ID_RE.test(id)) return ctx.reply("Gõ /case và mã hồ sơ, ví dụ: /case DK-7F3K2");
+    const reg = await registration.store.get(id);
+    if (!reg) return ctx.reply(`Không có hồ sơ ${id} (hoặc người đăng ký đã xóa thông tin).`);
+    return ctx.reply(caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(reg.id) });
+  });
+
+  staff.command("export", async (ctx) => {
+    const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
+    if (!period) return ctx.reply("Gõ /export, hoặc /export 2026-11, hoặc /export 2026-11-01 2026-11-30.");
+    const regs = await registration.store.list(period);
+    const names = {
+      province: (id: string) => kb.offices.provinces.find((p) => p.id === id)?.name,
+      commune: (id: string) => kb.offices.communes.find((c) => c.id === id)?.name,
+    };
+    // The one bulk way out of personal data: recorded, never logged with contents.
+    await registration.store.recordAudit({ action: "export", by: `tg:${ctx.from?.id}`, at: new Date().toISOString(), detail: `${regs.length} rows` });
+    logger?.info({ count: regs.length, chat: ctx.chat?.id }, "cases exported");
+    const file = new InputFile(Buffer.from(toCsv(regs, { names }), "utf8"), `ho-so-${period.from ?? "tat-ca"}.csv`);
+    return ctx.replyWithDocument(file, { caption: `${regs.length} hồ sơ. Mở bằng Excel.` });
+  });
+
+  staff.command("stats", async (ctx) => {
+    const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
+    if (!period) return ctx.reply("Gõ /stats, hoặc /stats 2026-11, hoặc /stats 2026-11-01 2026-11-30.");
+    const s = await registration.store.stats(period);
+    const markets = Object.entries(s.byMarket).map(([m, c]) => `  ${m}: ${c.registered}`).join("\n");
+    const provinces = Object.entries(s.byProvince)
+      .map(([p, c]) => `  ${kb.offices.provinces.find((x) => x.id === p)?.name ?? p}: ${c.registered}`)
+      .join("\n");
+    const groupsText = Object.entries(s.byPriorityGroup)
+      .filter(([, c]) => c.registered > 0)
+      .map(([g, c]) => `  ${PRIORITY_LABELS[g as keyof typeof PRIORITY_LABELS]}: ${c.registered}`)
+      .join("\n");
+    return ctx.reply(
+      [
+        `Đăng ký: ${s.registered}. Đã tư vấn: ${s.counselled}. Đã ký với doanh nghiệp/EPS: ${s.signedUp}.`,
+        markets && `Theo thị trường:\n${markets}`,
+        provinces && `Theo tỉnh:\n${provinces}`,
+        groupsText && `Theo đối tượng ưu tiên:\n${groupsText}`,
+      ]
+        .filter(Boolean)
+        .join("\n"),
+    );
+  });
+
+  // Anything else in an office group is officers talking to each other: not for the bot.
+  root.chatType(["group", "supergroup"]).use(() => undefined);
+  return root;
+}
