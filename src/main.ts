@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     clearInterval(daily);
   });
   const startOutbox = (telegram?: Parameters<typeof makeDeliver>[0]["telegram"]) => {
-    const deliver = makeDeliver({ kb: engine.index.kb, store: registration.store, destinations, telegram });
+    const deliver = makeDeliver({ kb: engine.index.kb, store: registration.store, registration, destinations, telegram });
     void registration.outbox
       .run({ deliver, signal: stopOutbox.signal })
       .catch((err: Error) => logger.error({ err: err.message }, "hand-off outbox stopped"));
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
       { command: "help", description: "Cách hỏi" },
       { command: "dangky", description: "Đăng ký để cán bộ liên hệ" },
       { command: "trangthai", description: "Tình trạng hồ sơ của tôi" },
+      { command: "hoicanbo", description: "Gửi câu hỏi cho cán bộ" },
       { command: "xoadulieu", description: "Xóa thông tin của tôi" },
       { command: "huy", description: "Dừng việc đang làm" },
     ]).catch((err: Error) => logger.warn({ err: err.message }, "setMyCommands failed"));

@@ -93,6 +93,18 @@ describe("officers' side in the office's Telegram group", () => {
     expect(rows.some((r) => r.includes("Nguyễn Văn An"))).toBe(true);
   });
 
+  it("forwards a worker's question ('hỏi cán bộ') and brings the officer's reply back", async () => {
+    const sent = await engine.handle({ channel: "telegram", userId: String(WORKER), text: "/hoicanbo Khi nào có lớp học tiếng Nhật ạ?" });
+    expect(sent.text).toContain("Đã chuyển câu hỏi");
+    const deliver = makeDeliver({ kb: engine.index.kb, store: engine.registration!.store, registration: engine.registration!, destinations, telegram: bot.api });
+    await engine.registration!.outbox.deliverDue(deliver);
+    const card = api.sentTo(OFFICE_GROUP).find((m) => m.text.includes("Khi nào có lớp học tiếng Nhật"));
+    expect(card).toBeDefined();
+    api.pushGroupText(OFFICE_GROUP, OFFICER, "Tháng sau có lớp ở Trung tâm Dịch vụ việc làm tỉnh.", card!.message_id);
+    const answer = await waitFor(() => api.sentTo(WORKER).find((m) => m.text.startsWith("Cán bộ trả lời")));
+    expect(answer.text).toContain("Tháng sau có lớp");
+  });
+
   it("ignores groups and people that are not on the allow-list", async () => {
     const before = api.sent.length;
     api.pushGroupText(OTHER_GROUP, 777, "/cases");

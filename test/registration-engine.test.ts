@@ -104,3 +104,13 @@ describe("registration through the engine", () => {
     expect(r.text).not.toContain("Đã dừng");
   });
 });
+
+describe("starting the form from what people type", () => {
+  it("starts on a plain wish to register, and answers a question about registering", async () => {
+    const engine = engineOn(await openStore("memory://"));
+    expect((await say(engine, "Tôi muốn đăng ký đi làm việc ở nước ngoài.", "w1")).suggestions).toContain("Đồng ý");
+    const q = await say(engine, "em muốn đăng ký thi EPS đi Hàn thì bắt đầu từ đâu", "w2");
+    expect(q.suggestions).not.toContain("Đồng ý");
+    expect(q.suggestions[0]).toBe("Đăng ký để cán bộ liên hệ");
+  });
+});

@@ -53,6 +53,12 @@ const SCAM_TOOL_MIN_WORDS = 30;
 
 /** The button (or words) that start the registration form, besides /dangky. */
 const REGISTER_START_RE = /^(dang ky de can bo lien he|dang ky nhan tu van|dang ky di lam viec nuoc ngoai)$/;
+/**
+ * "Tôi muốn đăng ký đi làm việc ở nước ngoài": a wish, not a question, so the form starts.
+ * A question about registering ("… thì bắt đầu từ đâu?") is answered, with the form offered.
+ */
+const REGISTER_WISH_RE =
+  /^(toi|em|minh|con|chau|anh|chi)? ?(muon|can|xin|dinh) dang ky( di)?( lam viec| xuat khau lao dong| xkld| lao dong| lam)?( o)?( nuoc ngoai)?( a| nhe| voi)?$/;
 
 /** Words that stop a question-and-answer flow. */
 const CANCEL_RE = /^(huy|thoi|dung|stop|cancel|bo qua het|khong hoi nua)\b/;
@@ -150,9 +156,14 @@ export class Engine {
       await this.sessions.delete(flowKey);
       return this.fixed(await reg.deleteData(userKey), "register");
     }
+    if (reg && command === "hoicanbo") {
+      const question = text.replace(/^\/\S+\s*/, "");
+      return this.fixed(question ? await reg.submitQuestion(userKey, question) : await reg.startQuestion(userKey), "handoff");
+    }
+    if (reg && !command && (await reg.asking(userKey))) return this.fixed(await reg.submitQuestion(userKey, text), "handoff");
     // A registration form in progress reads every message as its answer ("Huy" may be a name).
     if (reg && !command && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, text));
-    if (reg && REGISTER_START_RE.test(ruleText(text))) return this.formReply(await reg.start(userKey));
+    if (reg && (REGISTER_START_RE.test(ruleText(text)) || REGISTER_WISH_RE.test(ruleText(text)))) return this.formReply(await reg.start(userKey));
     if (command === "start") return this.fixed(this.replies.start, "greeting");
     if (command) return this.fixed(this.replies.help, "help");
 
@@ -173,7 +184,11 @@ export class Engine {
     if (intent === "greeting") return this.fixed(this.replies.greeting, "greeting");
     if (intent === "help") return this.fixed(this.replies.help, "help");
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
-    if (intent === "handoff") return this.fixed(this.replies.handoff, "handoff");
+    if (intent === "handoff") {
+      // With a case, the question can go to that office's officers.
+      const hasCase = reg && (await reg.store.byUser(userKey));
+      return { ...this.fixed(this.replies.handoff, "handoff"), suggestions: hasCase ? ["/hoicanbo"] : [this.replies.register_button] };
+    }
     if (intent === "fee_check") {
       const state = startFeeDialog(text);
       // Checked by code when the message names a charge with an amount, or a way of paying

@@ -120,6 +120,9 @@ export const registrationPromptsSchema = z.object({
   no_case: text,
   deleted: template("count"),
   nothing_to_delete: text,
+  ask_needs_case: text,
+  ask_prompt: text,
+  ask_sent: template("case_id"),
   fields: z.record(z.enum(FORM_FIELDS), text),
   markets: z.object({
     buttons: z.record(z.enum(MARKET_BUTTONS), text),

@@ -25,6 +25,21 @@ export const RETENTION_MS = 2 * 365 * 24 * 3600 * 1000;
 /** A form in progress is kept this long without an answer, then forgotten. */
 const FORM_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/** A question a worker sends to their office ("hỏi cán bộ"), kept until answered or deleted. */
+export interface OfficerQuestion {
+  /** "<case id>#Q<n>": also the hand-off's id in the outbox. */
+  id: string;
+  caseId: string;
+  userKey: string;
+  text: string;
+  askedAt: string;
+  answer?: { text: string; at: string; by: string };
+}
+
+/** Outbox ids of questions: "<case id>#Q<n>"; a plain case id is a registration card. */
+export const QUESTION_ID_RE = /^(DK-[2-9A-Z]{5})#Q\d+$/;
+const MAX_QUESTION_CHARS = 1000;
+
 /** What a worker is told about each status, in plain words. */
 export const STATUS_FOR_WORKER: Record<CaseStatus, string> = {
   new: "đã gửi đến cán bộ, đang chờ cán bộ nhận",
@@ -110,17 +125,91 @@ export class RegistrationService {
     });
   }
 
+  private askKey(userKey: string): string {
+    return `reg:ask:${userKey}`;
+  }
+  private questionsKey(userKey: string): string {
+    return `reg:questions:${userKey}`;
+  }
+
+  /** Whether the next message of this person is their question for the officer. */
+  async asking(userKey: string): Promise<boolean> {
+    return (await this.options.kv.get(this.askKey(userKey))) === true;
+  }
+
+  /** "Hỏi cán bộ": asks for the question (it needs a case: the case says which office). */
+  async startQuestion(userKey: string): Promise<string> {
+    const reg = await this.store.byUser(userKey);
+    if (!reg) return this.prompts.ask_needs_case;
+    await this.options.kv.set(this.askKey(userKey), true, FORM_TTL_MS);
+    return this.prompts.ask_prompt;
+  }
+
+  /** Saves the question and queues it for the case's office; "sent" only after both are written. */
+  async submitQuestion(userKey: string, text: string): Promise<string> {
+    return this.mutex.run(userKey, async () => {
+      await this.options.kv.delete(this.askKey(userKey));
+      const reg = await this.store.byUser(userKey);
+      if (!reg) return this.prompts.ask_needs_case;
+      const questions = (await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(userKey))) ?? [];
+      const q: OfficerQuestion = {
+        id: `${reg.id}#Q${questions.length + 1}`,
+        caseId: reg.id,
+        userKey,
+        text: text.slice(0, MAX_QUESTION_CHARS),
+        askedAt: this.now().toISOString(),
+      };
+      await this.options.kv.set(this.questionsKey(userKey), [...questions, q]);
+      await this.options.kv.set(`reg:question:${q.id}`, q);
+      if (destinationFor(reg.routedTo, this.options.destinations)) await this.outbox.enqueue(q.id, reg.routedTo);
+      return fill(this.prompts.ask_sent, { case_id: reg.id });
+    });
+  }
+
+  async question(id: string): Promise<OfficerQuestion | undefined> {
+    return this.options.kv.get<OfficerQuestion>(`reg:question:${id}`);
+  }
+
+  /** Which question a message in an office group carries (for replies to it). */
+  async rememberQuestionMessage(chatId: number | string, messageId: number, questionId: string): Promise<void> {
+    await this.options.kv.set(`reg:qmsg:${chatId}:${messageId}`, questionId);
+  }
+
+  async questionForMessage(chatId: number | string, messageId: number): Promise<string | undefined> {
+    return this.options.kv.get<string>(`reg:qmsg:${chatId}:${messageId}`);
+  }
+
+  /** Records an officer's answer; returns the question (to send the answer to the worker). */
+  async answerQuestion(id: string, text: string, by: string): Promise<OfficerQuestion | undefined> {
+    const q = await this.question(id);
+    if (!q) return undefined;
+    const answered: OfficerQuestion = { ...q, answer: { text: text.slice(0, MAX_QUESTION_CHARS), at: this.now().toISOString(), by } };
+    await this.options.kv.set(`reg:question:${id}`, answered);
+    const list = (await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(q.userKey))) ?? [];
+    await this.options.kv.set(this.questionsKey(q.userKey), list.map((x) => (x.id === id ? answered : x)));
+    return answered;
+  }
+
   /** /trangthai: the status of my case, in plain words. */
   async status(userKey: string): Promise<string> {
     const reg = await this.store.byUser(userKey);
     if (!reg) return this.prompts.no_case;
-    return fill(this.prompts.status, { case_id: reg.id, status: STATUS_FOR_WORKER[reg.status] });
+    const status = fill(this.prompts.status, { case_id: reg.id, status: STATUS_FOR_WORKER[reg.status] });
+    // On the web chat there is no push: the latest answer from an officer is shown here.
+    const answered = ((await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(userKey))) ?? []).filter((q) => q.answer).at(-1);
+    return answered ? `${status}\nCán bộ trả lời câu hỏi "${answered.text.slice(0, 80)}": ${answered.answer!.text}` : status;
   }
 
   /** /xoadulieu: deletes the person's data everywhere it is kept; counts stay anonymous. */
   async deleteData(userKey: string): Promise<string> {
     return this.mutex.run(userKey, async () => {
       await this.options.kv.delete(this.formKey(userKey));
+      await this.options.kv.delete(this.askKey(userKey));
+      // Questions are the person's own words: they go too.
+      for (const q of (await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(userKey))) ?? []) {
+        await this.options.kv.delete(`reg:question:${q.id}`);
+      }
+      await this.options.kv.delete(this.questionsKey(userKey));
       const ids = await this.store.deleteUserData(userKey);
       return ids.length ? fill(this.prompts.deleted, { count: ids.length }) : this.prompts.nothing_to_delete;
     });

@@ -6,6 +6,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface SentMessage {
+  message_id?: number;
   chat_id: number | string;
   text: string;
   parse_mode?: string;
@@ -64,7 +65,7 @@ export class FakeTelegramApi {
   }
 
   /** A text (or command) from user `from` in the group `chatId` (negative id). */
-  pushGroupText(chatId: number, from: number, text: string): void {
+  pushGroupText(chatId: number, from: number, text: string, replyTo?: number): void {
     const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
     this.updates.push({
       update_id: this.nextUpdateId++,
@@ -75,6 +76,7 @@ export class FakeTelegramApi {
         from: { id: from, is_bot: false, first_name: "Officer" },
         text,
         ...(entities ? { entities } : {}),
+        ...(replyTo !== undefined ? { reply_to_message: { message_id: replyTo, date: 0, chat: { id: chatId, type: "supergroup", title: "Office" }, text: "…" } } : {}),
       },
     });
   }
@@ -111,8 +113,9 @@ export class FakeTelegramApi {
             return setTimeout(() => ok([]), 50);
           }
           case "sendMessage": {
-            this.sent.push(params as unknown as SentMessage);
-            return ok({ message_id: this.nextMessageId++, date: 0, chat: { id: params.chat_id, type: "private" }, text: params.text });
+            const message_id = this.nextMessageId++;
+            this.sent.push({ ...(params as unknown as SentMessage), message_id });
+            return ok({ message_id, date: 0, chat: { id: params.chat_id, type: "private" }, text: params.text });
           }
           case "editMessageText":
             this.edited.push(params as unknown as SentMessage);

@@ -190,6 +190,21 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     );
   });
 
+  // An officer's reply to a question card goes back to the worker who asked.
+  staff.on("message:text", async (ctx, next) => {
+    const replyTo = ctx.message.reply_to_message?.message_id;
+    const questionId = replyTo !== undefined ? await registration.questionForMessage(ctx.chat.id, replyTo) : undefined;
+    if (!questionId) return next();
+    const q = await registration.answerQuestion(questionId, ctx.message.text, `tg:${ctx.from.id}`);
+    if (!q) return ctx.reply("Câu hỏi này không còn (người hỏi đã xóa thông tin).");
+    const worker = /^telegram:(\d+)$/.exec(q.userKey)?.[1];
+    if (worker) {
+      await ctx.api.sendMessage(Number(worker), `Cán bộ trả lời câu hỏi của bạn (hồ sơ ${q.caseId}):\n${q.answer!.text}`);
+      return ctx.reply(`Đã gửi câu trả lời cho người hỏi (${q.caseId}).`);
+    }
+    return ctx.reply(`Đã lưu câu trả lời (${q.caseId}); người hỏi xem bằng /trangthai.`);
+  });
+
   // Anything else in an office group is officers talking to each other: not for the bot.
   root.chatType(["group", "supergroup"]).use(() => undefined);
   return root;
