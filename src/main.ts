@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     promptsDir: config.PROMPTS_DIR,
     sessions: store,
     destinations,
+    logger,
   });
   const registration = engine.registration!;
   await registration.purgeStale();

@@ -6,6 +6,8 @@ import { RegistrationService } from "../src/registration/service.ts";
 import type { Destinations } from "../src/registration/routing.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { PROMPTS_DIR, realEngine, tempDir } from "./helpers.ts";
+import { PassThrough } from "node:stream";
+import { createLogger, type Logger } from "../src/logger.ts";
 
 let base: Engine;
 beforeAll(async () => {
@@ -19,8 +21,8 @@ const ANSWERS = [
 ];
 
 /** An engine over the shared index with its own durable store, as `npm start` builds it. */
-function engineOn(kv: KeyValueStore, destinations: Destinations = { offices: {} }): Engine {
-  const registration = new RegistrationService({ kb: base.index.kb, kv, prompts: loadRegistrationPrompts(PROMPTS_DIR), destinations, now: NOW });
+function engineOn(kv: KeyValueStore, destinations: Destinations = { offices: {} }, logger?: Logger): Engine {
+  const registration = new RegistrationService({ kb: base.index.kb, kv, prompts: loadRegistrationPrompts(PROMPTS_DIR), destinations, now: NOW, logger });
   return new Engine(base.index, base.retriever, base.replies, kv, NOW, registration);
 }
 
@@ -112,5 +114,19 @@ describe("starting the form from what people type", () => {
     const q = await say(engine, "em muốn đăng ký thi EPS đi Hàn thì bắt đầu từ đâu", "w2");
     expect(q.suggestions).not.toContain("Đồng ý");
     expect(q.suggestions[0]).toBe("Đăng ký để cán bộ liên hệ");
+  });
+});
+
+describe("personal data in logs", () => {
+  it("never logs the name or the phone number of a registration", async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    stream.on("data", (c: Buffer) => lines.push(c.toString()));
+    const engine = engineOn(await openStore("memory://"), { offices: {}, unrouted: { telegramChatId: -1 } }, createLogger("debug", stream));
+    await register(engine, "log");
+    await say(engine, "/xoadulieu", "log");
+    const out = lines.join("");
+    expect(out).toContain("registration saved");
+    expect(out).not.toMatch(/Nguyễn Văn An|0912|912345678/);
   });
 });

@@ -23,6 +23,7 @@ import { ruleText } from "../tools/market.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
 import type { Destinations } from "../registration/routing.ts";
+import type { Logger } from "../logger.ts";
 import { findOffice } from "../tools/find-office.ts";
 import { scamCheck } from "../tools/scam-check.ts";
 import { loanGuidance, parsePriorityGroup } from "../tools/loan-guidance.ts";
@@ -78,6 +79,7 @@ export interface EngineOptions {
   now?: () => Date;
   /** Where registrations are handed off (deploy-time config, see routing.ts); none: all wait in the unrouted list. */
   destinations?: Destinations;
+  logger?: Logger;
 }
 
 export class Engine {
@@ -256,6 +258,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     prompts: loadRegistrationPrompts(options.promptsDir),
     destinations: options.destinations ?? { offices: {} },
     now: options.now,
+    logger: options.logger,
   });
   return new Engine(index, new KnowledgeRetriever(index), loadReplies(options.promptsDir), sessions, options.now, registration);
 }

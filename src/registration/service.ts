@@ -12,6 +12,7 @@
  * reply.text; // the consent question
  */
 import type { KnowledgeBase } from "../knowledge/load.ts";
+import type { Logger } from "../logger.ts";
 import type { KeyValueStore } from "../store/store.ts";
 import { fill } from "../engine/replies.ts";
 import { parseRegistrationState, startRegistration, stepRegistration, type RegistrationPrompts, type RegistrationReply } from "./form.ts";
@@ -58,6 +59,8 @@ export interface RegistrationServiceOptions {
   prompts: RegistrationPrompts;
   destinations: Destinations;
   now?: () => Date;
+  /** Logs case ids and counts only, never what people typed. */
+  logger?: Logger;
 }
 
 export class RegistrationService {
@@ -68,8 +71,8 @@ export class RegistrationService {
 
   constructor(private readonly options: RegistrationServiceOptions) {
     this.now = options.now ?? (() => new Date());
-    this.store = new RegistrationStore(options.kv, { now: this.now });
-    this.outbox = new HandoffOutbox(options.kv);
+    this.store = new RegistrationStore(options.kv, { now: this.now, logger: options.logger });
+    this.outbox = new HandoffOutbox(options.kv, { logger: options.logger });
   }
 
   get prompts(): RegistrationPrompts {
