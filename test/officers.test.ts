@@ -15,7 +15,13 @@ const OFFICE_GROUP = -1001;
 const OTHER_GROUP = -2002;
 const OFFICER = 9;
 const WORKER = 501;
-const destinations: Destinations = { offices: { "province:nghe-an": { name: "Sở Nội vụ Nghệ An", telegramChatId: OFFICE_GROUP } } };
+const NEIGHBOUR_GROUP = -3003;
+const destinations: Destinations = {
+  offices: {
+    "province:nghe-an": { name: "Sở Nội vụ Nghệ An", telegramChatId: OFFICE_GROUP },
+    "province:ha-tinh": { name: "Sở Nội vụ Hà Tĩnh", telegramChatId: NEIGHBOUR_GROUP },
+  },
+};
 const ANSWERS = [
   "Đồng ý", "Nguyễn Văn An", "0912 345 678", "1998", "Nghệ An", "xã Tân Lập", "Nhật Bản", "Xong", "thợ hàn 3 năm",
   "Biết chút ít", "Hộ cận nghèo", "Buổi tối", "Gọi sau 7 giờ tối giúp em", "Xác nhận",
@@ -103,6 +109,14 @@ describe("officers' side in the office's Telegram group", () => {
     api.pushGroupText(OFFICE_GROUP, OFFICER, "Tháng sau có lớp ở Trung tâm Dịch vụ việc làm tỉnh.", card!.message_id);
     const answer = await waitFor(() => api.sentTo(WORKER).find((m) => m.text.startsWith("Cán bộ trả lời")));
     expect(answer.text).toContain("Tháng sau có lớp");
+  });
+
+  it("shows each office only its own cases", async () => {
+    api.pushGroupText(NEIGHBOUR_GROUP, 31, "/cases");
+    const reply = await waitFor(() => api.sentTo(NEIGHBOUR_GROUP)[0]);
+    expect(reply.text).toBe("Không có hồ sơ nào.");
+    api.pushGroupText(NEIGHBOUR_GROUP, 31, `/case ${caseId}`);
+    await waitFor(() => api.sentTo(NEIGHBOUR_GROUP).find((m) => m.text.includes("ở nơi này")));
   });
 
   it("ignores groups and people that are not on the allow-list", async () => {

@@ -436,8 +436,10 @@ export class RegistrationStore {
    * up (first reached signed_up in the period), in total and by market, province, commune
    * and priority group. Anonymised cases count too.
    */
-  async stats(period: Period = {}): Promise<RegistrationStats> {
+  /** Counts for a period, optionally for the offices (routing keys) given. */
+  async stats(period: Period & { routedTo?: string | string[] } = {}): Promise<RegistrationStats> {
     const bounds = periodBounds(period);
+    const routes = period.routedTo === undefined ? undefined : new Set([period.routedTo].flat());
     const stats: RegistrationStats = {
       ...zeroCounts(),
       byStatus: Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<CaseStatus, number>,
@@ -451,6 +453,7 @@ export class RegistrationStore {
       counts[field] += 1;
     };
     for (const { record: r, history } of await this.readAll()) {
+      if (routes && !routes.has(r.routedTo)) continue;
       const firstAt = (targets: CaseStatus[]) => history.find((c) => targets.includes(c.to))?.at;
       const counselledAt = firstAt(["counselled", "signed_up"]);
       const signedUpAt = firstAt(["signed_up"]);

@@ -12,7 +12,7 @@ import { Composer, InlineKeyboard, InputFile, type Context } from "grammy";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Logger } from "../../logger.ts";
 import { STATUS_LABELS, PRIORITY_LABELS, toCsv } from "../../registration/csv.ts";
-import type { Destinations } from "../../registration/routing.ts";
+import { UNROUTED, type Destinations } from "../../registration/routing.ts";
 import { STATUS_FOR_WORKER, type RegistrationService } from "../../registration/service.ts";
 import { vnDay } from "../../registration/store.ts";
 import { CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
@@ -100,6 +100,24 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
   const allowed = (ctx: Context) =>
     (ctx.chat !== undefined && chats.has(String(ctx.chat.id))) || (ctx.from !== undefined && officers.has(String(ctx.from.id)));
 
+  /**
+   * The routing keys an office group works: its own cases only. An allow-listed officer in
+   * a private chat sees every office (undefined = no filter).
+   */
+  const scope = (ctx: Context): string[] | undefined => {
+    if (ctx.chat?.type === "private") return undefined;
+    const chat = String(ctx.chat?.id);
+    const keys = Object.entries(options.destinations.offices)
+      .filter(([, d]) => String(d.telegramChatId) === chat)
+      .map(([k]) => k);
+    if (String(options.destinations.unrouted?.telegramChatId) === chat) keys.push(UNROUTED);
+    return keys;
+  };
+  const inScope = (ctx: Context, reg: Registration) => {
+    const keys = scope(ctx);
+    return keys === undefined || keys.includes(reg.routedTo);
+  };
+
   const root = new Composer<Context>();
   // Groups: office groups are handled here; any other group gets nothing (the bot is not a group chat bot).
   const groups = root.chatType(["group", "supergroup"]);
@@ -110,6 +128,8 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const [, id, status] = ctx.match;
     if (!(CASE_STATUSES as readonly string[]).includes(status!)) return ctx.answerCallbackQuery();
     const by = `tg:${ctx.from.id}`;
+    const current = await registration.store.get(id!);
+    if (current && !inScope(ctx, current)) return ctx.answerCallbackQuery({ text: "Hồ sơ này thuộc nơi khác." });
     const change = await registration.store.setStatus(id!, status as CaseStatus, by);
     const reg = await registration.store.get(id!);
     await ctx.answerCallbackQuery({ text: reg ? `${id}: ${STATUS_LABELS[status as CaseStatus]}` : "Hồ sơ đã bị xóa theo yêu cầu của người đăng ký." });
@@ -136,7 +156,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     if (arg && !status) {
       return ctx.reply(`Không hiểu trạng thái "${arg}". Dùng một trong: ${CASE_STATUSES.join(", ")}.`);
     }
-    const list = await registration.store.list(status ? { status } : {});
+    const list = await registration.store.list({ ...(status ? { status } : {}), routedTo: scope(ctx) });
     if (!list.length) return ctx.reply("Không có hồ sơ nào.");
     const lines = list.slice(-30).map((r) => `${r.id} · ${r.fullName} · ${STATUS_LABELS[r.status]} · ${vnDay(r.createdAt)}`);
     const more = list.length > 30 ? `\n(30 hồ sơ mới nhất trong ${list.length}; dùng /export để lấy hết.)` : "";
@@ -146,15 +166,16 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
   staff.command("case", async (ctx) => {
     const id = ctx.match.trim().toUpperCase();
     if (!CASE_ID_RE.test(id)) return ctx.reply("Gõ /case và mã hồ sơ, ví dụ: /case DK-7F3K2");
-    const reg = await registration.store.get(id);
-    if (!reg) return ctx.reply(`Không có hồ sơ ${id} (hoặc người đăng ký đã xóa thông tin).`);
+    const found = await registration.store.get(id);
+    const reg = found && inScope(ctx, found) ? found : undefined;
+    if (!reg) return ctx.reply(`Không có hồ sơ ${id} ở nơi này (hoặc người đăng ký đã xóa thông tin).`);
     return ctx.reply(caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(reg.id) });
   });
 
   staff.command("export", async (ctx) => {
     const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
     if (!period) return ctx.reply("Gõ /export, hoặc /export 2026-11, hoặc /export 2026-11-01 2026-11-30.");
-    const regs = await registration.store.list(period);
+    const regs = await registration.store.list({ ...period, routedTo: scope(ctx) });
     const names = {
       province: (id: string) => kb.offices.provinces.find((p) => p.id === id)?.name,
       commune: (id: string) => kb.offices.communes.find((c) => c.id === id)?.name,
@@ -169,10 +190,14 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
   staff.command("stats", async (ctx) => {
     const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
     if (!period) return ctx.reply("Gõ /stats, hoặc /stats 2026-11, hoặc /stats 2026-11-01 2026-11-30.");
-    const s = await registration.store.stats(period);
+    const s = await registration.store.stats({ ...period, routedTo: scope(ctx) });
     const markets = Object.entries(s.byMarket).map(([m, c]) => `  ${m}: ${c.registered}`).join("\n");
     const provinces = Object.entries(s.byProvince)
       .map(([p, c]) => `  ${kb.offices.provinces.find((x) => x.id === p)?.name ?? p}: ${c.registered}`)
+      .join("\n");
+    const communes = Object.entries(s.byCommune)
+      .filter(([c]) => c !== "")
+      .map(([c, n]) => `  ${kb.offices.communes.find((x) => x.id === c)?.name ?? c}: ${n.registered}`)
       .join("\n");
     const groupsText = Object.entries(s.byPriorityGroup)
       .filter(([, c]) => c.registered > 0)
@@ -183,6 +208,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
         `Đăng ký: ${s.registered}. Đã tư vấn: ${s.counselled}. Đã ký với doanh nghiệp/EPS: ${s.signedUp}.`,
         markets && `Theo thị trường:\n${markets}`,
         provinces && `Theo tỉnh:\n${provinces}`,
+        communes && `Theo xã, phường:\n${communes}`,
         groupsText && `Theo đối tượng ưu tiên:\n${groupsText}`,
       ]
         .filter(Boolean)
