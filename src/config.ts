@@ -13,6 +13,8 @@
  * | PROMPTS_DIR | ./prompts | reply texts and prompts |
  * | STORE_URL | sqlite://DATA_DIR/store.sqlite | where chats and sessions are kept (`memory://` for tests) |
  * | LOG_LEVEL | info | pino level |
+ * | TELEGRAM_WEBHOOK_URL | — | webhook mode: the public https URL Telegram posts to (path /telegram/webhook); long polling without it |
+ * | TELEGRAM_WEBHOOK_SECRET | — | required with the webhook: Telegram sends it back in a header, checked on every call |
  * | OFFICES_FILE | — | offices → Telegram groups / webhooks for registrations (see config/offices.example.yaml) |
  * | OFFICER_USER_IDS | — | Telegram user ids of officers allowed outside office groups, comma-separated |
  */
@@ -34,6 +36,11 @@ const configSchema = z.object({
     .regex(/^(sqlite:\/\/.+|memory:\/\/)$/, "use sqlite://path/to/file.sqlite or memory://")
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/, error: "must be the public https URL of /telegram/webhook" }).optional(),
+  TELEGRAM_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "use 16–256 letters, digits, _ or - (e.g. openssl rand -hex 32)")
+    .optional(),
   OFFICES_FILE: z.string().min(1).optional(),
   OFFICER_USER_IDS: z
     .string()
@@ -58,5 +65,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const data = result.data;
+  if (data.TELEGRAM_WEBHOOK_URL && !data.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError("Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so only Telegram can post updates");
+  }
   return { ...data, STORE_URL: data.STORE_URL ?? `sqlite://${data.DATA_DIR.replace(/\/$/, "")}/store.sqlite` };
 }

@@ -9,6 +9,9 @@ import { createLogger } from "./logger.ts";
 import { openStore } from "./store/store.ts";
 import { createWebApp } from "./channels/web/app.ts";
 import { createTelegramBot } from "./channels/telegram/bot.ts";
+import { run } from "@grammyjs/runner";
+import { webhookCallback } from "grammy";
+import { Hono } from "hono";
 import { loadDestinations } from "./registration/routing.ts";
 import { makeDeliver } from "./registration/deliver.ts";
 
@@ -54,7 +57,6 @@ async function main(): Promise<void> {
       officers: { destinations, officerUserIds },
     });
     startOutbox(bot.api);
-    shutdown.unshift(() => bot.stop());
     await bot.api.setMyCommands([
       { command: "start", description: "Giới thiệu trợ lý" },
       { command: "help", description: "Cách hỏi" },
@@ -64,8 +66,28 @@ async function main(): Promise<void> {
       { command: "xoadulieu", description: "Xóa thông tin của tôi" },
       { command: "huy", description: "Dừng việc đang làm" },
     ]).catch((err: Error) => logger.warn({ err: err.message }, "setMyCommands failed"));
-    void bot.start({ onStart: (me) => logger.info({ bot: me.username }, "telegram bot polling") });
-    process.stdout.write("Telegram bot đang chạy (long polling). Nhấn Ctrl+C để dừng.\n");
+    if (config.TELEGRAM_WEBHOOK_URL) {
+      // Webhook mode: Telegram posts updates; the secret header is checked on every call.
+      await bot.init();
+      const app = new Hono();
+      app.get("/healthz", (c) => c.json({ ok: true }));
+      app.post("/telegram/webhook", webhookCallback(bot, "hono", { secretToken: config.TELEGRAM_WEBHOOK_SECRET }));
+      const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+      shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, drop_pending_updates: false });
+      logger.info({ port: config.PORT }, "telegram webhook listening");
+      process.stdout.write(`Telegram bot: webhook on port ${config.PORT} (Ctrl+C để dừng)\n`);
+    } else {
+      // Long polling with the runner: chats in parallel, each chat in order; stop() lets
+      // the updates being handled finish before the store closes.
+      await bot.api.deleteWebhook().catch(() => undefined);
+      const runner = run(bot);
+      shutdown.unshift(async () => {
+        if (runner.isRunning()) await runner.stop();
+      });
+      logger.info("telegram bot polling");
+      process.stdout.write("Telegram bot đang chạy (long polling). Nhấn Ctrl+C để dừng.\n");
+    }
   } else {
     // Webhook destinations still get their hand-offs; Telegram ones wait for the bot.
     startOutbox();

@@ -29,6 +29,7 @@ export const repliesSchema = z.object({
   fee_check_intro: z.string().min(1),
   flow_cancelled: z.string().min(1),
   register_button: z.string().min(1),
+  slow_down: z.string().min(1),
   error: z.string().min(1),
   sources_label: z.string().min(1),
   more_label: z.string().min(1),

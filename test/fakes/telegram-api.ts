@@ -19,6 +19,8 @@ export class FakeTelegramApi {
   readonly edited: SentMessage[] = [];
   /** Raw multipart bodies of sendDocument calls (CSV exports). */
   readonly documents: string[] = [];
+  /** The next N sendMessage calls fail with this error code (429 carries retry_after 1). */
+  private failures: number[] = [];
   readonly calls: string[] = [];
   private updates: Array<Record<string, unknown> & { update_id: number }> = [];
   private nextUpdateId = 1;
@@ -62,6 +64,17 @@ export class FakeTelegramApi {
         message: { message_id: 1, date: 0, chat, text: "…" },
       },
     });
+  }
+
+  /** Delivers the last queued update a second time (as Telegram may after a timeout). */
+  pushDuplicateOfLast(): void {
+    const last = this.updates.at(-1);
+    if (last) this.updates.push({ ...last });
+  }
+
+  /** Makes the next sendMessage calls fail: e.g. failNext(429, 500). */
+  failNext(...codes: number[]): void {
+    this.failures.push(...codes);
   }
 
   /** A text (or command) from user `from` in the group `chatId` (negative id). */
@@ -113,6 +126,11 @@ export class FakeTelegramApi {
             return setTimeout(() => ok([]), 50);
           }
           case "sendMessage": {
+            const failure = this.failures.shift();
+            if (failure !== undefined) {
+              res.writeHead(failure, { "content-type": "application/json" });
+              return res.end(JSON.stringify({ ok: false, error_code: failure, description: failure === 429 ? "Too Many Requests: retry after 1" : "Internal Server Error", ...(failure === 429 ? { parameters: { retry_after: 1 } } : {}) }));
+            }
             const message_id = this.nextMessageId++;
             this.sent.push({ ...(params as unknown as SentMessage), message_id });
             return ok({ message_id, date: 0, chat: { id: params.chat_id, type: "private" }, text: params.text });

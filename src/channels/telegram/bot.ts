@@ -10,6 +10,9 @@
  * await bot.start(); // long polling
  */
 import { Bot, InlineKeyboard, type Context } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import { limit } from "@grammyjs/ratelimiter";
 import type { UserFromGetMe } from "grammy/types";
 import type { Engine } from "../../engine/engine.ts";
 import type { Reply } from "../../engine/types.ts";
@@ -20,6 +23,47 @@ import { officerComposer, type OfficerOptions } from "./officers.ts";
 
 /** Telegram's limit for one message. */
 export const TELEGRAM_MAX_CHARS = 4096;
+/** Per person: this many messages per window, then a polite "slow down" (once per window). */
+export const RATE_LIMIT = { messages: 8, windowMs: 10_000 };
+/** Update ids remembered to drop a redelivered update (Telegram retries after timeouts). */
+const SEEN_UPDATES = 2048;
+
+/**
+ * Splits HTML into messages under Telegram's limit at blank lines, then lines (our tags
+ * never span lines, so every piece stays well-formed); a single over-long line is cut at
+ * a space.
+ */
+export function splitForTelegram(html: string, max = TELEGRAM_MAX_CHARS): string[] {
+  const out: string[] = [];
+  let current = "";
+  const push = (piece: string) => {
+    if (!current) current = piece;
+    else if (current.length + 1 + piece.length <= max) current += `\n${piece}`;
+    else {
+      out.push(current);
+      current = piece;
+    }
+  };
+  for (const line of html.split("\n")) {
+    if (line.length <= max) {
+      push(line);
+      continue;
+    }
+    // A line longer than a message: plain text from a user or a document, cut at spaces.
+    let rest = line;
+    while (rest.length > max) {
+      const cut = rest.lastIndexOf(" ", max) > max / 2 ? rest.lastIndexOf(" ", max) : max;
+      // Never cut inside an HTML entity ("&amp;").
+      const amp = rest.lastIndexOf("&", cut);
+      const safe = amp > cut - 8 && rest.indexOf(";", amp) >= cut ? amp : cut;
+      push(rest.slice(0, safe));
+      rest = rest.slice(safe).trimStart();
+    }
+    if (rest) push(rest);
+  }
+  if (current) out.push(current);
+  return out;
+}
 const SUGGESTION_TTL_MS = 7 * 24 * 3600 * 1000;
 
 export interface TelegramBotOptions {
@@ -48,19 +92,55 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     client: options.apiRoot ? { apiRoot: options.apiRoot } : undefined,
     botInfo: options.botInfo,
   });
+  // 429 (retry_after) and 5xx answers are retried by the API client, for every call.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+
+  // One chat's updates in order, different chats in parallel (with @grammyjs/runner).
+  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
+  // Telegram may deliver an update twice (after a timeout); answer it once.
+  const seen = new Set<number>();
+  bot.use(async (ctx, next) => {
+    if (seen.has(ctx.update.update_id)) return;
+    seen.add(ctx.update.update_id);
+    if (seen.size > SEEN_UPDATES) seen.delete(seen.values().next().value!);
+    await next();
+  });
+  // Over the limit: one polite reply per person per window, the rest dropped silently.
+  const warned = new Map<string, number>();
+  bot.use(
+    limit({
+      timeFrame: RATE_LIMIT.windowMs,
+      limit: RATE_LIMIT.messages,
+      keyGenerator: (ctx) => ctx.from?.id.toString(),
+      onLimitExceeded: async (ctx) => {
+        const key = String(ctx.from?.id);
+        const now = Date.now();
+        if ((warned.get(key) ?? 0) > now - RATE_LIMIT.windowMs) return;
+        warned.set(key, now);
+        if (warned.size > SEEN_UPDATES) warned.delete(warned.keys().next().value!);
+        if (ctx.chat?.type === "private") await ctx.reply(engine.replies.slow_down).catch(() => undefined);
+      },
+    }),
+  );
 
   async function answer(ctx: Context, text: string | null): Promise<void> {
     const chatId = ctx.chat?.id;
     if (chatId === undefined) return;
     const started = performance.now();
+    // "typing…" while the engine works; not worth failing the answer over.
+    void ctx.replyWithChatAction("typing").catch(() => undefined);
     const reply: Reply = await engine.handle({ channel: "telegram", userId: String(ctx.from?.id ?? chatId), text });
     const html = renderTelegramHtml(reply, engine.replies);
     if (reply.suggestions.length) await store.set(`tg:sugg:${chatId}`, reply.suggestions, SUGGESTION_TTL_MS);
-    await ctx.reply(html.length > TELEGRAM_MAX_CHARS ? `${html.slice(0, TELEGRAM_MAX_CHARS - 1)}…` : html, {
-      parse_mode: "HTML",
-      reply_markup: suggestionKeyboard(reply.suggestions),
-      link_preview_options: { is_disabled: true },
-    });
+    const parts = splitForTelegram(html);
+    for (const [i, part] of parts.entries()) {
+      await ctx.reply(part, {
+        parse_mode: "HTML",
+        // Buttons go under the last part, where the person finishes reading.
+        reply_markup: i === parts.length - 1 ? suggestionKeyboard(reply.suggestions) : undefined,
+        link_preview_options: { is_disabled: true },
+      });
+    }
     logger?.info(
       { channel: "telegram", intent: reply.intent, confident: reply.confident, ms: Math.round(performance.now() - started) },
       "message answered",
