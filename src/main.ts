@@ -14,6 +14,7 @@ import { webhookCallback } from "grammy";
 import { Hono } from "hono";
 import { loadDestinations } from "./registration/routing.ts";
 import { makeDeliver } from "./registration/deliver.ts";
+import { createMetrics } from "./metrics.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
     logger,
   });
   const registration = engine.registration!;
+  engine.metrics = createMetrics();
+  engine.metrics.trackOutbox(async () => (await registration.outbox.pending()).length);
   await registration.purgeStale();
   logger.info(
     { chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started) },
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
       await bot.init();
       const app = new Hono();
       app.get("/healthz", (c) => c.json({ ok: true }));
+      app.get("/metrics", async (c) => c.text(await engine.metrics!.registry.metrics(), 200, { "content-type": engine.metrics!.registry.contentType }));
       app.post("/telegram/webhook", webhookCallback(bot, "hono", { secretToken: config.TELEGRAM_WEBHOOK_SECRET }));
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
       shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -73,3 +73,21 @@ describe("web chat request errors", () => {
     expect(((await res.json()) as { error: string }).error).toContain("Mã phiên");
   });
 });
+
+describe("operations endpoints", () => {
+  it("serves Prometheus metrics: messages by channel and intent, latency, outbox depth", async () => {
+    const { createMetrics } = await import("../src/metrics.ts");
+    const engine = await realEngine();
+    engine.metrics = createMetrics();
+    engine.metrics.trackOutbox(async () => 3);
+    await post({ message: "ky quy di dai loan bao nhieu" });
+    const res = await app.request("/metrics");
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/xkld_messages_total\{channel="web",intent="deposit"\} 1/);
+    expect(text).toContain("xkld_reply_seconds_bucket");
+    expect(text).toContain("xkld_outbox_pending 3");
+    expect(text).not.toContain("ky quy");
+    engine.metrics = undefined;
+  });
+});

@@ -24,6 +24,7 @@ import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
 import type { Destinations } from "../registration/routing.ts";
 import type { Logger } from "../logger.ts";
+import type { Metrics } from "../metrics.ts";
 import { findOffice } from "../tools/find-office.ts";
 import { scamCheck } from "../tools/scam-check.ts";
 import { loanGuidance, parsePriorityGroup } from "../tools/loan-guidance.ts";
@@ -133,7 +134,23 @@ export class Engine {
     return { text, citations: [], suggestions: [], intent, confident: true };
   }
 
+  /** Set by main.ts: every reply and failure is counted (no text, no user ids). */
+  metrics?: Metrics;
+
+  /** One message in, one reply out; timed and counted for /metrics. */
   async handle(message: IncomingMessage): Promise<Reply> {
+    const started = performance.now();
+    try {
+      const reply = await this.handleMessage(message);
+      this.metrics?.observeReply(message.channel, reply.intent, (performance.now() - started) / 1000);
+      return reply;
+    } catch (err) {
+      this.metrics?.observeError(message.channel);
+      throw err;
+    }
+  }
+
+  private async handleMessage(message: IncomingMessage): Promise<Reply> {
     if (message.text === null) return { ...this.fixed(this.replies.unsupported, "help"), confident: false };
     const text = cleanUserText(message.text);
     if (!text) return { ...this.fixed(this.replies.empty, "help"), confident: false };

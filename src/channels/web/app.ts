@@ -5,6 +5,7 @@
  * POST /api/chat  {"message": "…", "session": "optional id"} → {"session", "reply": Reply}
  * GET  /api/history?session=…                                → {"turns": [...]}
  * GET  /healthz                                               → {"ok": true}
+ * GET  /metrics                                               → Prometheus text format
  *
  * @example
  * const app = createWebApp({ engine, store });
@@ -52,6 +53,10 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
 
   app.get("/", (c) => c.html(page));
   app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/metrics", async (c) => {
+    if (!engine.metrics) return c.text("metrics are off", 404);
+    return c.text(await engine.metrics.registry.metrics(), 200, { "content-type": engine.metrics.registry.contentType });
+  });
 
   app.post(
     "/api/chat",
