@@ -15,6 +15,10 @@
  * | LOG_LEVEL | info | pino level |
  * | TELEGRAM_WEBHOOK_URL | — | webhook mode: the public https URL Telegram posts to (path /telegram/webhook); long polling without it |
  * | TELEGRAM_WEBHOOK_SECRET | — | required with the webhook: Telegram sends it back in a header, checked on every call |
+ * | ZALO_BOT_TOKEN | — | run the Zalo bot too (docs/zalo.md) |
+ * | ZALO_API_ROOT | https://bot-api.zaloplatforms.com | Zalo Bot API root (tests, proxies) |
+ * | ZALO_WEBHOOK_URL | — | Zalo webhook mode: the public URL Zalo posts to; polling without it |
+ * | ZALO_WEBHOOK_SECRET | — | required with ZALO_WEBHOOK_URL; checked on every call |
  * | OFFICES_FILE | — | offices → Telegram groups / webhooks for registrations (see config/offices.example.yaml) |
  * | OFFICER_USER_IDS | — | Telegram user ids of officers allowed outside office groups, comma-separated |
  */
@@ -41,6 +45,10 @@ const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{16,256}$/, "use 16–256 letters, digits, _ or - (e.g. openssl rand -hex 32)")
     .optional(),
+  ZALO_BOT_TOKEN: z.string().regex(/^[^\s/]{10,}$/, "looks wrong: paste the token Zalo Bot Manager gave you, without spaces").optional(),
+  ZALO_API_ROOT: z.url("must be a URL such as https://bot-api.zaloplatforms.com").default("https://bot-api.zaloplatforms.com"),
+  ZALO_WEBHOOK_SECRET: z.string().min(8, "must be 8–256 characters").max(256, "must be 8–256 characters").regex(/^\S+$/, "no spaces").optional(),
+  ZALO_WEBHOOK_URL: z.url("must be the public https URL Zalo posts to").optional(),
   OFFICES_FILE: z.string().min(1).optional(),
   OFFICER_USER_IDS: z
     .string()
@@ -67,6 +75,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const data = result.data;
   if (data.TELEGRAM_WEBHOOK_URL && !data.TELEGRAM_WEBHOOK_SECRET) {
     throw new ConfigError("Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL, so only Telegram can post updates");
+  }
+  if (data.ZALO_WEBHOOK_URL && !data.ZALO_WEBHOOK_SECRET) {
+    throw new ConfigError("Invalid configuration:\n  ZALO_WEBHOOK_SECRET: set it (8–256 characters) for the Zalo webhook");
   }
   return { ...data, STORE_URL: data.STORE_URL ?? `sqlite://${data.DATA_DIR.replace(/\/$/, "")}/store.sqlite` };
 }

@@ -1,6 +1,7 @@
 /**
- * `npm start`: with TELEGRAM_BOT_TOKEN, runs the Telegram bot (long polling); without it,
- * serves the local web chat on http://localhost:PORT. Both use the same engine and store.
+ * `npm start`: with TELEGRAM_BOT_TOKEN, runs the Telegram bot (long polling or webhook);
+ * without it, serves the local web chat on http://localhost:PORT. With ZALO_BOT_TOKEN the
+ * Zalo bot runs beside either. All share one engine and one store.
  */
 import { serve } from "@hono/node-server";
 import { ConfigError, loadConfig } from "./config.ts";
@@ -15,6 +16,7 @@ import { Hono } from "hono";
 import { loadDestinations } from "./registration/routing.ts";
 import { makeDeliver } from "./registration/deliver.ts";
 import { createMetrics } from "./metrics.ts";
+import { createZaloBot } from "./channels/zalo/bot.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -53,6 +55,21 @@ async function main(): Promise<void> {
       .run({ deliver, signal: stopOutbox.signal })
       .catch((err: Error) => logger.error({ err: err.message }, "hand-off outbox stopped"));
   };
+  // Zalo runs beside Telegram or the web chat: polling, or a webhook route on the HTTP app.
+  const zalo = config.ZALO_BOT_TOKEN
+    ? createZaloBot({ token: config.ZALO_BOT_TOKEN, engine, store, apiRoot: config.ZALO_API_ROOT, logger, webhookSecret: config.ZALO_WEBHOOK_SECRET })
+    : undefined;
+  const zaloPath = config.ZALO_WEBHOOK_URL ? new URL(config.ZALO_WEBHOOK_URL).pathname : undefined;
+  if (zalo) {
+    if (zaloPath) await zalo.setWebhook(config.ZALO_WEBHOOK_URL!);
+    else {
+      void zalo.start().catch((err: Error) => {
+        logger.error({ err: err.message }, "zalo polling stopped");
+        process.stderr.write(`${err.message}\n`);
+      });
+    }
+  }
+
   if (config.TELEGRAM_BOT_TOKEN) {
     const officerUserIds = config.OFFICER_USER_IDS?.split(",") ?? [];
     const bot = createTelegramBot({
@@ -76,6 +93,7 @@ async function main(): Promise<void> {
       app.get("/healthz", (c) => c.json({ ok: true }));
       app.get("/metrics", async (c) => c.text(await engine.metrics!.registry.metrics(), 200, { "content-type": engine.metrics!.registry.contentType }));
       app.post("/telegram/webhook", webhookCallback(bot, "hono", { secretToken: config.TELEGRAM_WEBHOOK_SECRET }));
+      if (zalo && zaloPath) app.route(zaloPath, zalo.webhookHandler());
       const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
       shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
       await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, drop_pending_updates: false });
@@ -90,17 +108,27 @@ async function main(): Promise<void> {
         if (runner.isRunning()) await runner.stop();
       });
       logger.info("telegram bot polling");
+      if (zalo && zaloPath) {
+        // No HTTP server in polling mode: one small app for Zalo's webhook.
+        const app = new Hono().route(zaloPath, zalo.webhookHandler());
+        const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+        shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      }
       process.stdout.write("Telegram bot đang chạy (long polling). Nhấn Ctrl+C để dừng.\n");
     }
   } else {
     // Webhook destinations still get their hand-offs; Telegram ones wait for the bot.
     startOutbox();
     const app = createWebApp({ engine, store, logger });
+    if (zalo && zaloPath) app.route(zaloPath, zalo.webhookHandler());
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
     shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const shownHost = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;
     process.stdout.write(`Web chat: http://${shownHost}:${config.PORT}  (Ctrl+C để dừng)\n`);
   }
+
+  // Registered last so it runs first: stop taking Zalo messages, finish the ones in progress.
+  if (zalo) shutdown.unshift(() => zalo.stop());
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -37,3 +37,29 @@ export async function waitFor<T>(check: () => T | undefined, ms = 10_000): Promi
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * A Telegram bot polling a fake Bot API on 127.0.0.1, over the real engine (or the one
+ * given), ready when the first getUpdates arrives. `stop()` shuts down bot, API and store.
+ */
+export async function startFakeTelegram(engine?: Engine) {
+  const { FakeTelegramApi } = await import("../src/testing/fake-telegram-api.ts");
+  const { createTelegramBot } = await import("../src/channels/telegram/bot.ts");
+  const { openStore } = await import("../src/store/store.ts");
+  const api = new FakeTelegramApi();
+  await api.start();
+  const store = await openStore("memory://");
+  const bot = createTelegramBot({ token: api.token, engine: engine ?? (await realEngine()), store, apiRoot: api.apiRoot });
+  void bot.start({ drop_pending_updates: false });
+  await waitFor(() => (api.calls.includes("getUpdates") ? true : undefined));
+  return {
+    api,
+    bot,
+    store,
+    stop: async () => {
+      await bot.stop();
+      await api.stop();
+      await store.close();
+    },
+  };
+}

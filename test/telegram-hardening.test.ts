@@ -1,29 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bot, webhookCallback } from "grammy";
 import { Hono } from "hono";
-import { createTelegramBot, RATE_LIMIT, splitForTelegram, TELEGRAM_MAX_CHARS } from "../src/channels/telegram/bot.ts";
+import { createTelegramBot, RATE_LIMIT, splitForTelegram, TELEGRAM_MAX_CHARS, TYPING_DELAY_MS } from "../src/channels/telegram/bot.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
-import { realEngine, waitFor } from "./helpers.ts";
-
+import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
 let api: FakeTelegramApi;
 let bot: Bot;
 let store: KeyValueStore;
+let stopTelegram: () => Promise<void>;
 
 beforeAll(async () => {
-  api = new FakeTelegramApi();
-  await api.start();
-  store = await openStore("memory://");
-  bot = createTelegramBot({ token: api.token, engine: await realEngine(), store, apiRoot: api.apiRoot });
-  void bot.start({ drop_pending_updates: false });
-  await waitFor(() => (api.calls.includes("getUpdates") ? true : undefined));
+  ({ api, bot, store, stop: stopTelegram } = await startFakeTelegram());
 });
 
-afterAll(async () => {
-  await bot.stop();
-  await api.stop();
-  await store.close();
-});
+afterAll(() => stopTelegram());
 
 describe("splitting long answers for Telegram", () => {
   it("keeps every piece under 4,096 characters, tags balanced and entities whole", () => {
@@ -66,10 +57,21 @@ describe("Telegram hardening over the fake Bot API", () => {
     expect(texts.length).toBe(RATE_LIMIT.messages + 1);
   });
 
-  it("shows 'typing…' while working", async () => {
-    api.pushText(305, "ky quy di dai loan bao nhieu");
-    await waitFor(() => api.sentTo(305)[0]);
-    expect(api.calls).toContain("sendChatAction");
+  it("shows 'typing…' when an answer takes a while", async () => {
+    const engine = await realEngine();
+    // An engine that needs longer than the typing delay for this one answer.
+    const slow = Object.create(engine, {
+      handle: { value: async (m: Parameters<typeof engine.handle>[0]) => (await new Promise((r) => setTimeout(r, TYPING_DELAY_MS + 200)), engine.handle(m)) },
+    }) as typeof engine;
+    const slowApi = new FakeTelegramApi();
+    await slowApi.start();
+    const slowBot = createTelegramBot({ token: slowApi.token, engine: slow, store, apiRoot: slowApi.apiRoot });
+    void slowBot.start({ drop_pending_updates: false });
+    slowApi.pushText(305, "ky quy di dai loan bao nhieu");
+    await waitFor(() => slowApi.sentTo(305)[0]);
+    expect(slowApi.calls).toContain("sendChatAction");
+    await slowBot.stop();
+    await slowApi.stop();
   });
 });
 

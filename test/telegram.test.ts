@@ -3,26 +3,17 @@ import type { Bot } from "grammy";
 import { createTelegramBot } from "../src/channels/telegram/bot.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
-import { realEngine, waitFor } from "./helpers.ts";
-
+import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
 let api: FakeTelegramApi;
 let bot: Bot;
 let store: KeyValueStore;
+let stopTelegram: () => Promise<void>;
 
 beforeAll(async () => {
-  api = new FakeTelegramApi();
-  await api.start();
-  store = await openStore("memory://");
-  bot = createTelegramBot({ token: api.token, engine: await realEngine(), store, apiRoot: api.apiRoot });
-  void bot.start({ drop_pending_updates: false });
-  await waitFor(() => (api.calls.includes("getUpdates") ? true : undefined));
+  ({ api, bot, store, stop: stopTelegram } = await startFakeTelegram());
 });
 
-afterAll(async () => {
-  await bot.stop();
-  await api.stop();
-  await store.close();
-});
+afterAll(() => stopTelegram());
 
 describe("Telegram bot over a fake Bot API (long polling)", () => {
   it("explains itself on /start in two or three lines", async () => {

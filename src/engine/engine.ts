@@ -166,6 +166,7 @@ export class Engine {
     const reg = this.registration;
     if (command === "huy" || command === "cancel") {
       await this.sessions.delete(flowKey);
+      if (reg) await reg.cancelQuestion(userKey);
       if (reg && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, "hủy"));
       return this.fixed(this.replies.flow_cancelled, "help");
     }

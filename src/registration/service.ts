@@ -148,6 +148,11 @@ export class RegistrationService {
     return this.prompts.ask_prompt;
   }
 
+  /** Stops waiting for a question (/huy). */
+  async cancelQuestion(userKey: string): Promise<boolean> {
+    return this.options.kv.delete(this.askKey(userKey));
+  }
+
   /** Saves the question and queues it for the case's office; "sent" only after both are written. */
   async submitQuestion(userKey: string, text: string): Promise<string> {
     return this.mutex.run(userKey, async () => {

@@ -44,6 +44,8 @@ export interface RetrieverOptions extends BaseRetrieverInput {
 const RRF_K = 60;
 /** Share of chunks above which a term is too common to send to the keyword ranker. */
 const MAX_KEYWORD_DF = 0.25;
+/** Longer words are never spelling-corrected (English words and names included). */
+const MAX_CORRECTABLE_LETTERS = 20;
 /** Most terms sent to the keyword ranker, rarest first. */
 const MAX_KEYWORD_TERMS = 12;
 /** About one rank step at the top of the fused list. */
@@ -88,7 +90,9 @@ export class KnowledgeRetriever extends BaseRetriever {
     const { lexicon } = this.index.kb;
     return query.replace(/\p{L}+/gu, (word) => {
       const lower = word.toLowerCase();
-      if (lower.length < 3 || fold(lower) !== lower || this.vocabulary.has(lower) || lexicon.knows(lower)) return word;
+      // Vietnamese syllables are at most 7 letters; a much longer word is not a slip of one
+      // (and its candidates grow with the square of its length).
+      if (lower.length < 3 || lower.length > MAX_CORRECTABLE_LETTERS || fold(lower) !== lower || this.vocabulary.has(lower) || lexicon.knows(lower)) return word;
       let best: string | undefined;
       let bestCount = 0;
       for (const candidate of oneEditAway(lower)) {

@@ -80,8 +80,10 @@ export function tokenize(text: string): string[] {
 /** Removes control, zero-width and bidi characters that break matching and rendering. */
 export function stripInvisible(text: string): string {
   return text
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, "")
-    .replace(/[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g, "")
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g, "")
+    .replace(/[\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFFFE\uFFFF]/g, "")
+    // Invisible "tag" characters (U+E0000–U+E007F) hide text from people but not from code.
+    .replace(/\uDB40[\uDC00-\uDC7F]/g, "")
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "");
 }
 

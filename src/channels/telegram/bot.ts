@@ -25,6 +25,8 @@ import { officerComposer, type OfficerOptions } from "./officers.ts";
 export const TELEGRAM_MAX_CHARS = 4096;
 /** Per person: this many messages per window, then a polite "slow down" (once per window). */
 export const RATE_LIMIT = { messages: 8, windowMs: 10_000 };
+/** Show "typing…" when an answer is not ready after this long. */
+export const TYPING_DELAY_MS = 300;
 /** Update ids remembered to drop a redelivered update (Telegram retries after timeouts). */
 const SEEN_UPDATES = 2048;
 
@@ -127,9 +129,10 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     const chatId = ctx.chat?.id;
     if (chatId === undefined) return;
     const started = performance.now();
-    // "typing…" while the engine works; not worth failing the answer over.
-    void ctx.replyWithChatAction("typing").catch(() => undefined);
-    const reply: Reply = await engine.handle({ channel: "telegram", userId: String(ctx.from?.id ?? chatId), text });
+    // "typing…" only when an answer takes a while: most take milliseconds, and an extra API
+    // call per message halves throughput under load (eval/load.md).
+    const typing = setTimeout(() => void ctx.replyWithChatAction("typing").catch(() => undefined), TYPING_DELAY_MS);
+    const reply: Reply = await engine.handle({ channel: "telegram", userId: String(ctx.from?.id ?? chatId), text }).finally(() => clearTimeout(typing));
     const html = renderTelegramHtml(reply, engine.replies);
     if (reply.suggestions.length) await store.set(`tg:sugg:${chatId}`, reply.suggestions, SUGGESTION_TTL_MS);
     const parts = splitForTelegram(html);

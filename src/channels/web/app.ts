@@ -74,6 +74,8 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
       const parsed = chatRequestSchema.safeParse(body);
       if (!parsed.success) {
         const badSession = parsed.error.issues.some((i) => i.path[0] === "session");
+        const tooLong = parsed.error.issues.some((i) => i.path[0] === "message" && i.code === "too_big");
+        if (tooLong) return c.json({ error: "Tin nhắn quá dài. Bạn hãy gửi câu hỏi ngắn hơn, mỗi lần một ý." }, 413);
         return c.json(
           {
             error: badSession
