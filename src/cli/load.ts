@@ -30,6 +30,7 @@ const arg = (name: string, fallback: number) => {
 };
 const USERS = arg("users", 500);
 const FAULT_RATE = 0.05;
+const TARGET_RATE = 300;
 
 /** One person's conversation: a question, a fee check asked back and answered, a deposit question. */
 const CONVERSATION = [
@@ -53,7 +54,12 @@ interface PhaseResult {
   missing: number;
 }
 
-async function phase(name: string, api: FakeTelegramApi, faultRate: number, userBase: number): Promise<PhaseResult> {
+/**
+ * Runs every user's conversation. `startGapMs` staggers the users' starts: 0 is a burst
+ * (all at once, full speed); a gap gives a sustained arrival rate of about
+ * CONVERSATION.length / startGapMs messages per millisecond.
+ */
+async function phase(name: string, api: FakeTelegramApi, faultRate: number, userBase: number, startGapMs = 0): Promise<PhaseResult> {
   api.randomFailureRate = faultRate;
   const latencies: number[] = [];
   const waiting = new Map<number, { at: number; resolve: () => void }>();
@@ -70,6 +76,7 @@ async function phase(name: string, api: FakeTelegramApi, faultRate: number, user
   await Promise.all(
     Array.from({ length: USERS }, async (_, i) => {
       const user = userBase + i;
+      if (startGapMs) await new Promise((r) => setTimeout(r, i * startGapMs));
       for (const text of CONVERSATION) {
         const replied = new Promise<void>((resolve) => waiting.set(user, { at: performance.now(), resolve }));
         api.pushText(user, text);
@@ -99,7 +106,9 @@ try {
   const bot = createTelegramBot({ token: api.token, engine, store, apiRoot: api.apiRoot });
   await bot.init();
   const runner = run(bot);
-  const clean = await phase("clean", api, 0, 100_000);
+  const clean = await phase("burst: all users at once", api, 0, 100_000);
+  // 300 messages/s sustained: a user starts every CONVERSATION.length / 300 s.
+  const paced = await phase("sustained: 300 messages/s", api, 0, 300_000, (CONVERSATION.length / TARGET_RATE) * 1000);
   const faults = await phase(`faults (${FAULT_RATE * 100} % of sends fail with 429 or 500)`, api, FAULT_RATE, 200_000);
   await runner.stop();
 
@@ -116,15 +125,19 @@ update being queued at the fake API to the reply reaching it (long polling inclu
 | phase | users | messages | replies | missing | time | replies/s | p50 | p95 | p99 |
 |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
 ${row(clean)}
+${row(paced)}
 ${row(faults)}
 
-Targets (issue #7): ≥ 300 messages/s with p95 ≤ 50 ms — ${clean.perSecond >= 300 && clean.p95 <= 50 ? "met" : "not met"} in the clean phase;
+In the burst, every user's first message arrives at once, so latency is mostly waiting in line
+behind ${USERS} others; the sustained phase offers ${TARGET_RATE} messages/s and measures the reply time a person sees.
+
+Targets (issue #7): ≥ ${TARGET_RATE} messages/s sustained with p95 ≤ 50 ms — ${clean.perSecond >= TARGET_RATE && paced.p95 <= 50 ? "met" : "not met"} (burst throughput ${clean.perSecond.toFixed(0)}/s, sustained p95 ${paced.p95.toFixed(1)} ms);
 every reply delivered when the API fails at random — ${faults.missing === 0 ? "met" : `not met (${faults.missing} missing)`}.
 Latency in the fault phase includes Telegram's retry_after wait (1 s) for each 429.
 Not measured here yet: killing an instance mid-load (see issue #7).
 `;
   writeFileSync(join("eval", "load.md"), md);
-  for (const r of [clean, faults]) {
+  for (const r of [clean, paced, faults]) {
     console.log(`${r.name}: ${r.replies}/${r.messages} replies, ${r.missing} missing, ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`);
   }
   console.log("wrote eval/load.md");
