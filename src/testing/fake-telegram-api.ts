@@ -34,6 +34,14 @@ export class FakeTelegramApi {
   }
   readonly calls: string[] = [];
   private updates: Array<Record<string, unknown> & { update_id: number }> = [];
+  /** Long polls waiting for an update. */
+  private readonly waiters = new Set<() => void>();
+  /** Wakes waiting long polls on the next tick (after the caller queued everything it meant to). */
+  private wakePolls(): void {
+    queueMicrotask(() => {
+      for (const wake of [...this.waiters]) wake();
+    });
+  }
   private nextUpdateId = 1;
   private nextMessageId = 1000;
   private server?: Server;
@@ -56,6 +64,7 @@ export class FakeTelegramApi {
         ...message,
       },
     });
+    this.wakePolls();
   }
 
   pushText(from: number, text: string): void {
@@ -75,12 +84,14 @@ export class FakeTelegramApi {
         message: { message_id: 1, date: 0, chat, text: "…" },
       },
     });
+    this.wakePolls();
   }
 
   /** Delivers the last queued update a second time (as Telegram may after a timeout). */
   pushDuplicateOfLast(): void {
     const last = this.updates.at(-1);
     if (last) this.updates.push({ ...last });
+    this.wakePolls();
   }
 
   /** Makes the next sendMessage calls fail: e.g. failNext(429, 500). */
@@ -103,6 +114,7 @@ export class FakeTelegramApi {
         ...(replyTo !== undefined ? { reply_to_message: { message_id: replyTo, date: 0, chat: { id: chatId, type: "supergroup", title: "Office" }, text: "…" } } : {}),
       },
     });
+    this.wakePolls();
   }
 
   sentTo(chatId: number): SentMessage[] {
@@ -133,8 +145,20 @@ export class FakeTelegramApi {
             const offset = Number(params.offset ?? 0);
             this.updates = this.updates.filter((u) => u.update_id >= offset);
             if (this.updates.length) return ok(this.updates.slice(0, Number(params.limit ?? 100)));
-            // Hold the poll briefly, as the real API does, to avoid a busy loop.
-            return setTimeout(() => ok([]), 50);
+            // Hold the poll, as the real API does: answer as soon as an update is queued,
+            // or with nothing after a while (no busy loop, no added latency).
+            const limit = Number(params.limit ?? 100);
+            const timer = setTimeout(() => {
+              this.waiters.delete(wake);
+              ok([]);
+            }, 250);
+            const wake = () => {
+              clearTimeout(timer);
+              this.waiters.delete(wake);
+              ok(this.updates.filter((u) => u.update_id >= offset).slice(0, limit));
+            };
+            this.waiters.add(wake);
+            return;
           }
           case "sendMessage": {
             const failure = this.failures.shift() ?? (this.random() < this.randomFailureRate ? (this.random() < 0.5 ? 429 : 500) : undefined);
