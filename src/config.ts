@@ -11,7 +11,7 @@
  * | DATA_DIR | ./data | index and sqlite store |
  * | KNOWLEDGE_DIR | ./knowledge | knowledge files |
  * | PROMPTS_DIR | ./prompts | reply texts and prompts |
- * | STORE_URL | sqlite://DATA_DIR/store.sqlite | where chats and sessions are kept (`memory://` for tests) |
+ * | STORE_URL | sqlite://DATA_DIR/store.sqlite | where chats, sessions and cases are kept (`redis://…` for several instances, `memory://` for tests) |
  * | LOG_LEVEL | info | pino level |
  * | TELEGRAM_WEBHOOK_URL | — | webhook mode: the public https URL Telegram posts to (path /telegram/webhook); long polling without it |
  * | TELEGRAM_WEBHOOK_SECRET | — | required with the webhook: Telegram sends it back in a header, checked on every call |
@@ -37,7 +37,7 @@ const configSchema = z.object({
   PROMPTS_DIR: z.string().min(1).default("./prompts"),
   STORE_URL: z
     .string()
-    .regex(/^(sqlite:\/\/.+|memory:\/\/)$/, "use sqlite://path/to/file.sqlite or memory://")
+    .regex(/^(sqlite:\/\/.+|rediss?:\/\/.+|memory:\/\/)$/, "use sqlite://path/to/file.sqlite, redis://host:6379 or memory://")
     .optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/, error: "must be the public https URL of /telegram/webhook" }).optional(),

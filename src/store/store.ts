@@ -39,7 +39,8 @@ class KeyvStore implements KeyValueStore {
 }
 
 /**
- * Opens a store from a URL: `sqlite://path/to/file.sqlite` or `memory://`.
+ * Opens a store from a URL: `sqlite://path/to/file.sqlite` (one instance), `redis://host:port`
+ * (several instances sharing conversations, cases and the outbox) or `memory://` (tests).
  * Errors name the fix, e.g. an unknown scheme lists the supported ones.
  */
 export async function openStore(url: string): Promise<KeyValueStore> {
@@ -55,5 +56,14 @@ export async function openStore(url: string): Promise<KeyValueStore> {
     });
     return new KeyvStore(keyv);
   }
-  throw new Error(`STORE_URL "${url}" is not supported: use sqlite://path/to/file.sqlite or memory://`);
+  if (url.startsWith("redis://") || url.startsWith("rediss://")) {
+    const { default: KeyvRedis } = await import("@keyv/redis");
+    const adapter = new KeyvRedis(url, { throwOnConnectError: true });
+    const keyv = new Keyv({ store: adapter, namespace: "xkld" });
+    keyv.on("error", () => {
+      // As for sqlite: failures reach the caller as rejected promises.
+    });
+    return new KeyvStore(keyv);
+  }
+  throw new Error(`STORE_URL "${url}" is not supported: use sqlite://path/to/file.sqlite, redis://host:6379 or memory://`);
 }

@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { openStore, type KeyValueStore } from "../src/store/store.ts";
+import { Engine } from "../src/engine/engine.ts";
+import { RegistrationService } from "../src/registration/service.ts";
+import { loadRegistrationPrompts } from "../src/registration/form.ts";
+import { PROMPTS_DIR, realEngine, tempDir } from "./helpers.ts";
+import { redisAvailable, startRedis } from "./redis-server.ts";
+
+let redis: { url: string; stop: () => Promise<void> } | undefined;
+let dir: { path: string; cleanup: () => Promise<void> };
+beforeAll(async () => {
+  dir = await tempDir();
+  if (redisAvailable) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+  await dir.cleanup();
+});
+
+/** Every store implementation runs the same contract (Hono-style shared suite). */
+const backends: Array<{ name: string; url: () => string; durable: boolean; skip?: boolean }> = [
+  { name: "memory", url: () => "memory://", durable: false },
+  { name: "sqlite", url: () => `sqlite://${join(dir.path, "contract.sqlite")}`, durable: true },
+  { name: "redis", url: () => redis!.url, durable: true, skip: !redisAvailable },
+];
+
+for (const backend of backends) {
+  describe.skipIf(backend.skip)(`KeyValueStore contract: ${backend.name}${backend.skip ? " (skipped: apt-get install redis-server)" : ""}`, () => {
+    let store: KeyValueStore;
+    beforeAll(async () => {
+      store = await openStore(backend.url());
+    });
+    afterAll(() => store.close());
+
+    it("gets what was set, as JSON values, Vietnamese intact", async () => {
+      const value = { name: "Nguyễn Thị Hoà", list: [1, 2.5, "ba"], nested: { ok: true }, none: null };
+      await store.set("contract:a", value);
+      expect(await store.get("contract:a")).toEqual(value);
+      expect(await store.get("contract:missing")).toBeUndefined();
+    });
+
+    it("deletes, and says whether something was there", async () => {
+      await store.set("contract:b", 1);
+      expect(await store.delete("contract:b")).toBe(true);
+      expect(await store.get("contract:b")).toBeUndefined();
+      expect(await store.delete("contract:b")).toBe(false);
+    });
+
+    it("forgets a value after its time to live", async () => {
+      await store.set("contract:ttl", "x", 150);
+      expect(await store.get("contract:ttl")).toBe("x");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await store.get("contract:ttl")).toBeUndefined();
+    });
+
+    it("keeps many concurrent writes", async () => {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => store.set(`contract:c${i}`, i)));
+      const values = await Promise.all(Array.from({ length: 50 }, (_, i) => store.get(`contract:c${i}`)));
+      expect(values).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    });
+
+    it.skipIf(!backend.durable)("keeps values across a reopen (a restart)", async () => {
+      await store.set("contract:durable", { at: "restart" });
+      const again = await openStore(backend.url());
+      expect(await again.get("contract:durable")).toEqual({ at: "restart" });
+      await again.close();
+    });
+  });
+}
+
+describe.skipIf(!redisAvailable)("two instances sharing Redis", () => {
+  it("keep one person's conversation consistent when messages alternate between them", async () => {
+    const base = await realEngine();
+    const instance = async () => {
+      const kv = await openStore(redis!.url);
+      const registration = new RegistrationService({ kb: base.index.kb, kv, prompts: loadRegistrationPrompts(PROMPTS_DIR), destinations: { offices: {} } });
+      return { engine: new Engine(base.index, base.retriever, base.replies, kv, undefined, registration), kv };
+    };
+    const [a, b] = [await instance(), await instance()];
+    const say = (e: Engine, text: string) => e.handle({ channel: "telegram", userId: "shared-1", text });
+    // A fee check: asked on A, answered on B, then A.
+    expect((await say(a.engine, "cty doi 4 thang luong tien dich vu co dung ko")).text).toContain("nước nào");
+    expect((await say(b.engine, "Đài Loan")).text).toBe("Hợp đồng làm việc mấy năm?");
+    expect((await say(a.engine, "3 năm")).text).toContain("vượt 1 tháng lương");
+    // A registration split across both instances ends in one case.
+    const steps = ["/dangky", "Đồng ý", "Nguyễn Văn An", "0912 345 678", "1998", "Nghệ An", "xã Tân Lập", "Nhật Bản", "Xong", "thợ hàn", "Biết chút ít", "Không thuộc nhóm nào", "Buổi tối", "Bỏ qua", "Xác nhận"];
+    let last = "";
+    for (const [i, text] of steps.entries()) last = (await say(i % 2 ? b.engine : a.engine, text)).text;
+    expect(last).toMatch(/DK-[2-9A-Z]{5}/);
+    expect((await b.engine.registration!.store.list({})).length).toBe(1);
+    await a.kv.close();
+    await b.kv.close();
+  });
+});
