@@ -5,6 +5,7 @@
  * POST /api/chat  {"message": "…", "session": "optional id"} → {"session", "reply": Reply}
  * GET  /api/history?session=…                                → {"turns": [...]}
  * GET  /healthz                                               → {"ok": true}
+ * GET  /api/passage?doc=…&locator=…                        → the cited passage (or our summary of it)
  * GET  /metrics                                               → Prometheus text format
  *
  * @example
@@ -111,6 +112,25 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
     const session = c.req.query("session") ?? "";
     if (!/^[A-Za-z0-9_-]{8,64}$/.test(session)) return c.json({ turns: [] });
     return c.json({ turns: (await store.get<Turn[]>(`web:history:${session}`)) ?? [] });
+  });
+
+  // The cited passage: a client document's own text, or, for a law we only summarise,
+  // our card lines that cite it (marked as a summary).
+  app.get("/api/passage", (c) => {
+    const doc = c.req.query("doc") ?? "";
+    const locator = c.req.query("locator") ?? "";
+    if (!doc || !locator || doc.length > 200 || locator.length > 200) {
+      return c.json({ error: 'Thiếu văn bản. Gửi ?doc=…&locator=… như trong phần "Nguồn".' }, 400);
+    }
+    const source = engine.index.chunks.find((ch) => ch.metadata.kind === "source" && ch.metadata.doc === doc && ch.metadata.locator === locator);
+    if (source) return c.json({ doc, locator, kind: "original", text: source.pageContent.slice(0, 4000) });
+    const lines = engine.index.kb.cards
+      .filter((card) => card.meta.sources.some((s) => s.doc === doc && s.locator === locator))
+      .flatMap((card) => card.details.filter((d) => d.includes(doc) && d.includes(locator)))
+      .filter((line, i, all) => all.indexOf(line) === i)
+      .slice(0, 5);
+    if (!lines.length) return c.json({ error: "Mình chưa có đoạn văn bản này." }, 404);
+    return c.json({ doc, locator, kind: "summary", text: lines.join("\n") });
   });
 
   app.notFound((c) => c.json({ error: "Không có trang này." }, 404));

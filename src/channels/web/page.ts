@@ -22,6 +22,8 @@ export function chatPage(): string {
   .msg .sources { margin-top:8px; font-size:.9rem; color:var(--muted); }
   .msg .sources ul { margin:4px 0 0; padding-left:18px; }
   .chips { display:flex; flex-wrap:wrap; gap:6px; margin-top:8px; }
+  .cite { font:inherit; font-size:.85rem; text-align:left; background:none; border:0; padding:2px 0; color:#1a4f8b; text-decoration:underline; cursor:pointer; }
+  .passage { white-space:pre-wrap; font-size:.85rem; background:#f4f6f8; border-left:3px solid #1a4f8b; padding:6px 8px; margin:4px 0; }
   .chips button { font:inherit; font-size:.9rem; padding:6px 10px; border-radius:16px; border:1px solid var(--me); background:#fff; color:var(--me); cursor:pointer; }
   form { position:fixed; left:0; right:0; bottom:0; display:flex; gap:8px; padding:10px; background:#fff; border-top:1px solid var(--line); }
   form label { position:absolute; left:-9999px; }
@@ -60,8 +62,28 @@ export function chatPage(): string {
       var ul = document.createElement("ul");
       reply.citations.forEach(function (c) {
         var li = document.createElement("li");
-        li.textContent = c.doc + ", " + c.locator + " (" + (STATUS[c.status] || c.status) + ")";
-        li.title = c.title;
+        // A button, so the passage opens by keyboard as well as by touch.
+        var open = document.createElement("button");
+        open.type = "button";
+        open.className = "cite";
+        open.setAttribute("aria-expanded", "false");
+        open.textContent = c.doc + ", " + c.locator + " (" + (STATUS[c.status] || c.status) + ")";
+        open.title = c.title;
+        var passage = document.createElement("div");
+        passage.className = "passage";
+        passage.hidden = true;
+        open.addEventListener("click", function () {
+          if (!passage.hidden) { passage.hidden = true; open.setAttribute("aria-expanded", "false"); return; }
+          fetch("/api/passage?doc=" + encodeURIComponent(c.doc) + "&locator=" + encodeURIComponent(c.locator))
+            .then(function (r) { return r.json(); })
+            .then(function (d) {
+              passage.textContent = d.text ? (d.kind === "summary" ? "Tóm tắt của chúng tôi: " : "") + d.text : (d.error || "Không mở được đoạn này.");
+              passage.hidden = false;
+              open.setAttribute("aria-expanded", "true");
+            });
+        });
+        li.appendChild(open);
+        li.appendChild(passage);
         ul.appendChild(li);
       });
       src.appendChild(ul);
