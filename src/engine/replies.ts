@@ -36,14 +36,21 @@ export const repliesSchema = z.object({
 });
 export type Replies = z.infer<typeof repliesSchema>;
 
-export function loadReplies(promptsDir: string): Replies {
-  const file = join(promptsDir, "replies.yaml");
-  const parsed = repliesSchema.safeParse(parseYaml(readFileSync(file, "utf8")));
+/**
+ * Reads a YAML file of wording and checks it with a zod schema; the error names the file
+ * and the field, e.g. `prompts/replies.yaml: field "greeting": Too small`.
+ */
+export function loadPromptFile<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(parseYaml(readFileSync(file, "utf8")));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`${file}: field "${issue.path.join(".")}": ${issue.message}`);
   }
   return parsed.data;
+}
+
+export function loadReplies(promptsDir: string): Replies {
+  return loadPromptFile(join(promptsDir, "replies.yaml"), repliesSchema);
 }
 
 export function fill(template: string, values: Record<string, string | number>): string {

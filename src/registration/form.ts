@@ -18,10 +18,9 @@
  * reply.text;   // "Họ và tên của bạn là gì? …"
  * // … after the summary, "Xác nhận" returns { done: RegistrationDraft }.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { loadPromptFile } from "../engine/replies.ts";
 import { fill } from "../engine/replies.ts";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
@@ -137,13 +136,7 @@ export type RegistrationPrompts = z.infer<typeof registrationPromptsSchema>;
 
 /** Loads and checks `<promptsDir>/registration.yaml`; the error names the file and the field. */
 export function loadRegistrationPrompts(promptsDir: string): RegistrationPrompts {
-  const file = join(promptsDir, "registration.yaml");
-  const parsed = registrationPromptsSchema.safeParse(parseYaml(readFileSync(file, "utf8")));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new Error(`${file}: field "${issue.path.join(".")}": ${issue.message}`);
-  }
-  return parsed.data;
+  return loadPromptFile(join(promptsDir, "registration.yaml"), registrationPromptsSchema);
 }
 
 // ---------------------------------------------------------------------------------------
