@@ -23,6 +23,7 @@ import { loadConfig } from "../config.ts";
 import { createEngine } from "../engine/engine.ts";
 import { openStore } from "../store/store.ts";
 import { FakeTelegramApi, type SentMessage } from "../testing/fake-telegram-api.ts";
+import { killPhase } from "./load-kill.ts";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -31,6 +32,8 @@ const arg = (name: string, fallback: number) => {
 const USERS = arg("users", 500);
 const FAULT_RATE = 0.05;
 const TARGET_RATE = 300;
+/** Users who register (15 messages each) while the instance is killed and restarted. */
+const KILL_USERS = arg("kill-users", 100);
 
 /** One person's conversation: a question, a fee check asked back and answered, a deposit question. */
 const CONVERSATION = [
@@ -111,6 +114,8 @@ try {
   const paced = await phase("sustained: 300 messages/s", api, 0, 300_000, (CONVERSATION.length / TARGET_RATE) * 1000);
   const faults = await phase(`faults (${FAULT_RATE * 100} % of sends fail with 429 or 500)`, api, FAULT_RATE, 200_000);
   await runner.stop();
+  api.randomFailureRate = 0;
+  const kill = await killPhase(api, dataDir, KILL_USERS);
 
   const row = (r: PhaseResult) =>
     `| ${r.name} | ${r.users} | ${r.messages} | ${r.replies} | ${r.missing} | ${r.seconds.toFixed(1)} s | ${r.perSecond.toFixed(0)} | ${r.p50.toFixed(1)} ms | ${r.p95.toFixed(1)} ms | ${r.p99.toFixed(1)} ms |`;
@@ -134,12 +139,26 @@ behind ${USERS} others; the sustained phase offers ${TARGET_RATE} messages/s and
 Targets (issue #7): ≥ ${TARGET_RATE} messages/s sustained with p95 ≤ 50 ms — ${clean.perSecond >= TARGET_RATE && paced.p95 <= 50 ? "met" : "not met"} (burst throughput ${clean.perSecond.toFixed(0)}/s, sustained p95 ${paced.p95.toFixed(1)} ms);
 every reply delivered when the API fails at random — ${faults.missing === 0 ? "met" : `not met (${faults.missing} missing)`}.
 Latency in the fault phase includes Telegram's retry_after wait (1 s) for each 429.
-Not measured here yet: killing an instance mid-load (see issue #7).
+
+## Killing the instance mid-load
+
+${kill.users} users register (15 messages each) with the assistant running as \`npm start\` runs it (a child
+process: Telegram bot over the fake Bot API, sqlite store, offices file sending every case to a webhook).
+After ${kill.killedAfterAcks} users had been told "saved", the process got SIGKILL and was started again on the
+same store; users resent a message that got no reply within 8 s.
+
+| acknowledged registrations | missing from the store after restart | cases in store | delivered to the office webhook | not delivered | Idempotency-Keys seen twice | time |
+|---:|---:|---:|---:|---:|---:|---:|
+| ${kill.acknowledged} | ${kill.missingInStore} | ${kill.casesInStore} | ${kill.delivered} | ${kill.undelivered} | ${kill.repeatedKeys} | ${kill.seconds.toFixed(1)} s |
+
+A key seen twice is a hand-off whose send the kill cut off: it is resent with the same key, so the
+office's receiver keeps one (issue #6's outbox). Target: 0 missing, 0 not delivered — ${kill.missingInStore === 0 && kill.undelivered === 0 ? "met" : "not met"}.
 `;
   writeFileSync(join("eval", "load.md"), md);
   for (const r of [clean, paced, faults]) {
     console.log(`${r.name}: ${r.replies}/${r.messages} replies, ${r.missing} missing, ${r.perSecond.toFixed(0)}/s, p50 ${r.p50.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms`);
   }
+  console.log(`kill: ${kill.acknowledged} acknowledged, ${kill.missingInStore} missing, ${kill.casesInStore} cases, ${kill.delivered} delivered, ${kill.repeatedKeys} keys twice, ${kill.seconds.toFixed(1)} s`);
   console.log("wrote eval/load.md");
   await store.close();
 } finally {
