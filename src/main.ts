@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   const registration = engine.registration!;
   engine.metrics = createMetrics();
   engine.metrics.trackOutbox(async () => (await registration.outbox.pending()).length);
-  await registration.purgeStale();
+  // Not on the start-up path: it reads every case.
+  void registration.purgeStale().catch((err: Error) => logger.warn({ err: err.message }, "purge failed"));
   logger.info(
     { chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started) },
     "knowledge ready",

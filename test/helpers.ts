@@ -3,6 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine, type Engine } from "../src/engine/engine.ts";
+import { createTelegramBot } from "../src/channels/telegram/bot.ts";
+import { openStore } from "../src/store/store.ts";
+import { FakeTelegramApi } from "../src/testing/fake-telegram-api.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const KNOWLEDGE_DIR = join(ROOT, "knowledge");
@@ -43,9 +46,6 @@ export async function waitFor<T>(check: () => T | undefined, ms = 10_000): Promi
  * given), ready when the first getUpdates arrives. `stop()` shuts down bot, API and store.
  */
 export async function startFakeTelegram(engine?: Engine) {
-  const { FakeTelegramApi } = await import("../src/testing/fake-telegram-api.ts");
-  const { createTelegramBot } = await import("../src/channels/telegram/bot.ts");
-  const { openStore } = await import("../src/store/store.ts");
   const api = new FakeTelegramApi();
   await api.start();
   const store = await openStore("memory://");

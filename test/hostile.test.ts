@@ -5,15 +5,13 @@
  * safely ignored, nothing crashes, and no reply carries markup the renderer did not emit.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bot } from "grammy";
 import type { Hono } from "hono";
 import { MAX_MESSAGE_CHARS, type Engine } from "../src/engine/engine.ts";
 import { INTENTS, type Reply } from "../src/engine/types.ts";
 import { cleanUserText } from "../src/text/normalize.ts";
 import { renderPlain, renderTelegramHtml } from "../src/channels/render.ts";
 import { createWebApp } from "../src/channels/web/app.ts";
-import { createTelegramBot } from "../src/channels/telegram/bot.ts";
-import { openStore, type KeyValueStore } from "../src/store/store.ts";
+import { openStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
 import { hostileCorpus, prng, type HostileInput } from "./fixtures/hostile-corpus.ts";
 import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
@@ -316,13 +314,11 @@ describe("web chat under hostile input", () => {
 
 describe("Telegram bot under hostile input (fake Bot API)", () => {
   let api: FakeTelegramApi;
-  let bot: Bot;
-  let store: KeyValueStore;
 
   let stopTelegram: () => Promise<void>;
 
   beforeAll(async () => {
-    ({ api, bot, store, stop: stopTelegram } = await startFakeTelegram(engine));
+    ({ api, stop: stopTelegram } = await startFakeTelegram(engine));
   });
 
   afterAll(() => stopTelegram());

@@ -1,17 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Bot, webhookCallback } from "grammy";
+import { webhookCallback } from "grammy";
 import { Hono } from "hono";
 import { createTelegramBot, RATE_LIMIT, splitForTelegram, TELEGRAM_MAX_CHARS, TYPING_DELAY_MS } from "../src/channels/telegram/bot.ts";
-import { openStore, type KeyValueStore } from "../src/store/store.ts";
+import type { KeyValueStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
 import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
 let api: FakeTelegramApi;
-let bot: Bot;
 let store: KeyValueStore;
 let stopTelegram: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ api, bot, store, stop: stopTelegram } = await startFakeTelegram());
+  ({ api, store, stop: stopTelegram } = await startFakeTelegram());
 });
 
 afterAll(() => stopTelegram());

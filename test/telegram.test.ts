@@ -1,16 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Bot } from "grammy";
-import { createTelegramBot } from "../src/channels/telegram/bot.ts";
-import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
-import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
+import { waitFor, startFakeTelegram } from "./helpers.ts";
 let api: FakeTelegramApi;
-let bot: Bot;
-let store: KeyValueStore;
 let stopTelegram: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ api, bot, store, stop: stopTelegram } = await startFakeTelegram());
+  ({ api, stop: stopTelegram } = await startFakeTelegram());
 });
 
 afterAll(() => stopTelegram());

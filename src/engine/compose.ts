@@ -5,7 +5,7 @@
  * citations. When nothing is relevant enough, say so plainly; never answer from an
  * irrelevant passage.
  */
-import type { Card } from "../knowledge/load.ts";
+import { cardText, type Card } from "../knowledge/load.ts";
 import type { Topic } from "../knowledge/schema.ts";
 import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
 import { looksEnglish } from "../text/lexicon.ts";
@@ -124,6 +124,27 @@ export class Answerer {
    * "dang ky" keeps its pair even though "dang" alone may be the stopword "đang".
    */
   queryPhrases(question: string): Phrase[] {
+    return this.profile(question).phrases;
+  }
+
+  /** Informative words of the question, weighted by how rare they are in our knowledge. */
+  queryTerms(question: string): QueryTerm[] {
+    return this.profile(question).terms;
+  }
+
+  /**
+   * Terms and phrases of a question, computed once: ranking (assess) and composing read
+   * them for the same message. One entry is enough — they are asked for back to back.
+   */
+  private profile(question: string): { terms: QueryTerm[]; phrases: Phrase[] } {
+    if (this.lastProfile?.question !== question) {
+      this.lastProfile = { question, terms: this.computeTerms(question), phrases: this.computePhrases(question) };
+    }
+    return this.lastProfile;
+  }
+  private lastProfile?: { question: string; terms: QueryTerm[]; phrases: Phrase[] };
+
+  private computePhrases(question: string): Phrase[] {
     const { lexicon } = this.index.kb;
     const tokens = lexicon.canonicalize(tokenize(question)).filter((t) => !t.startsWith("docnum:"));
     const out: Phrase[] = [];
@@ -139,8 +160,7 @@ export class Answerer {
     return out;
   }
 
-  /** Informative words of the question, weighted by how rare they are in our knowledge. */
-  queryTerms(question: string): QueryTerm[] {
+  private computeTerms(question: string): QueryTerm[] {
     const { lexicon } = this.index.kb;
     const { embeddings } = this.index;
     const terms: QueryTerm[] = [];
@@ -186,7 +206,7 @@ export class Answerer {
     if (cached) return cached;
     const meta = hit.chunk.metadata;
     const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
-    const text = card ? [card.meta.title, ...card.meta.questions, card.body].join("\n") : meta.searchText;
+    const text = card ? cardText(card) : meta.searchText;
     const bag = termBag(text, this.index.kb.lexicon, false);
     const { lexicon } = this.index.kb;
     const terms = {

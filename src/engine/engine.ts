@@ -13,13 +13,13 @@ import { cleanUserText } from "../text/normalize.ts";
 import { KnowledgeRetriever } from "../retrieval/retriever.ts";
 import { openIndex, type KnowledgeIndex, type OpenIndexOptions } from "../retrieval/vector-index.ts";
 import { Answerer } from "./compose.ts";
-import { ruleIntent } from "./intent.ts";
+import { ruleIntent, startsRegistration } from "./intent.ts";
 import { fill, loadReplies, type Replies } from "./replies.ts";
 import type { IncomingMessage, Intent, Reply } from "./types.ts";
 import { openStore, type KeyValueStore } from "../store/store.ts";
 import { answerFeeSlot, isCheckable, nextFeeStep, startFeeDialog, type FeeDialogState } from "../tools/fee-dialog.ts";
 import { isoToday } from "../tools/common.ts";
-import { ruleText } from "../tools/market.ts";
+import { ruleText } from "../text/normalize.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
 import type { Destinations } from "../registration/routing.ts";
@@ -53,14 +53,6 @@ const OFFICE_TASK_RULES: Array<[OfficeTask, RegExp]> = [
 const SCAM_TOOL_MIN_FLAGS = 2;
 const SCAM_TOOL_MIN_WORDS = 30;
 
-/** The button (or words) that start the registration form, besides /dangky. */
-const REGISTER_START_RE = /^(dang ky de can bo lien he|dang ky nhan tu van|dang ky di lam viec nuoc ngoai)$/;
-/**
- * "Tôi muốn đăng ký đi làm việc ở nước ngoài": a wish, not a question, so the form starts.
- * A question about registering ("… thì bắt đầu từ đâu?") is answered, with the form offered.
- */
-const REGISTER_WISH_RE =
-  /^(toi|em|minh|con|chau|anh|chi)? ?(muon|can|xin|dinh) dang ky( di)?( lam viec| xuat khau lao dong| xkld| lao dong| lam)?( o)?( nuoc ngoai)?( a| nhe| voi)?$/;
 
 /** Words that stop a question-and-answer flow. */
 const CANCEL_RE = /^(huy|thoi|dung|stop|cancel|bo qua het|khong hoi nua)\b/;
@@ -183,7 +175,10 @@ export class Engine {
     if (reg && !command && (await reg.asking(userKey))) return this.fixed(await reg.submitQuestion(userKey, text), "handoff");
     // A registration form in progress reads every message as its answer ("Huy" may be a name).
     if (reg && !command && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, text));
-    if (reg && (REGISTER_START_RE.test(ruleText(text)) || REGISTER_WISH_RE.test(ruleText(text)))) return this.formReply(await reg.start(userKey));
+    // The offer button (its payload is its label, from replies.yaml) or a plain wish to register.
+    if (reg && (ruleText(text) === ruleText(this.replies.register_button) || startsRegistration(text))) {
+      return this.formReply(await reg.start(userKey));
+    }
     if (command === "start") return this.fixed(this.replies.start, "greeting");
     if (command) return this.fixed(this.replies.help, "help");
 
@@ -225,7 +220,7 @@ export class Engine {
       }
     }
     // A sum to borrow or a deposit amount is computed against the caps, not looked up.
-    const amount = parseAmount(text);
+    const amount = intent === "loan" || intent === "deposit" ? parseAmount(text) : undefined;
     if (intent === "loan" && isMoney(amount) && amount.currency === "VND") {
       const f = ruleText(text);
       const out = loanGuidance(this.index.kb, {
@@ -240,14 +235,14 @@ export class Engine {
     }
     if (intent === "register" && reg) {
       // Answer the question, and offer to leave details for an officer.
-      const answered = await this.registerAnswer(text, intent);
+      const answered = await this.answerWithOffices(text, intent);
       return { ...answered, suggestions: [this.replies.register_button, ...answered.suggestions].slice(0, 3) };
     }
-    return this.registerAnswer(text, intent ?? "qa");
+    return this.answerWithOffices(text, intent ?? "qa");
   }
 
   /** Offices for a named place, else the knowledge answer. */
-  private async registerAnswer(text: string, intent: Intent): Promise<Reply> {
+  private async answerWithOffices(text: string, intent: Intent): Promise<Reply> {
     if (intent === "find_office" || intent === "register") {
       // A named place ("ở Cao Bằng", "quận Long Biên") gets the offices of that place.
       const place = this.answerer.placesIn(text)[0];

@@ -10,7 +10,7 @@
  * ruleIntent("cty doi 5 thang luong tien dich vu co dung ko"); // "fee_check"
  * ruleIntent("xkld nhat"); // undefined → a question for the knowledge base ("qa")
  */
-import { fold } from "../text/normalize.ts";
+import { ruleText } from "../text/normalize.ts";
 import type { Intent } from "./types.ts";
 
 const GREETING_RE =
@@ -49,9 +49,21 @@ const REGISTER_RE =
 const WHERE_RE =
   /\b(o dau|den dau|cho nao|noi nao|hoi ai|hoi o dau|lien he (dau|ai|o dau|voi ai)|gap ai|where|who (do|should|can) i)\b|\b(phong|so|trung tam) (lao dong|ldtbxh|noi vu|dich vu viec lam)\b.*\b(duoc khong|dc ko|duoc ko|con khong|con ko)\b/;
 
+/**
+ * A plain wish to register ("Tôi muốn đăng ký đi làm việc ở nước ngoài"), or the form's
+ * own words ("đăng ký nhận tư vấn"): the form starts. A question about registering
+ * ("… thì bắt đầu từ đâu?") is answered instead, with the form offered.
+ */
+const REGISTER_NOW_RE =
+  /^(toi|em|minh|con|chau|anh|chi)? ?(muon|can|xin|dinh) dang ky( di)?( lam viec| xuat khau lao dong| xkld| lao dong| lam)?( o)?( nuoc ngoai)?( a| nhe| voi)?$|^dang ky (nhan tu van|di lam viec nuoc ngoai)$/;
+
+export function startsRegistration(text: string): boolean {
+  return REGISTER_NOW_RE.test(ruleText(text));
+}
+
 /** Folded, punctuation-free text the rules read. */
 export function intentText(text: string): string {
-  return fold(text).replace(/[^\p{L}\p{N}$ ]+/gu, " ").replace(/\s+/g, " ").trim();
+  return ruleText(text, "$");
 }
 
 /**

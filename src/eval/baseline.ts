@@ -6,6 +6,7 @@
  */
 import MiniSearch from "minisearch";
 import type { Chunk } from "../knowledge/chunk.ts";
+import { cardText } from "../knowledge/load.ts";
 import type { Hit } from "../retrieval/retriever.ts";
 import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
 
@@ -23,7 +24,7 @@ export class PlainBm25 {
         const card = index.kb.cards.find((x) => x.meta.id === meta.docId)!;
         const key = `card:${meta.docId}`;
         this.units.set(key, c);
-        docs.push({ id: key, text: [card.meta.title, ...card.meta.questions, card.body].join("\n") });
+        docs.push({ id: key, text: cardText(card) });
       } else {
         this.units.set(meta.chunkId, c);
         docs.push({ id: meta.chunkId, text: c.pageContent });

@@ -116,6 +116,11 @@ function splitFrontMatter(text: string, file: string): { data: unknown; body: st
   return { data: parseYamlFile(m[1]!, file), body: m[2]!.normalize("NFC").trim() };
 }
 
+/** A card as one text — title, the questions it answers, body — for judging a match. */
+export function cardText(card: Card): string {
+  return [card.meta.title, ...card.meta.questions, card.body].join("\n");
+}
+
 /** Splits a card body into its short answer, details and next steps. */
 export function parseCardBody(body: string): Pick<Card, "shortAnswer" | "details" | "nextSteps"> {
   const sections = body.split(/^##\s+/m);

@@ -16,7 +16,6 @@ import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrieve
 import { Document } from "@langchain/core/documents";
 import type { Chunk, ChunkMetadata } from "../knowledge/chunk.ts";
 import type { Card } from "../knowledge/load.ts";
-import type { Lexicon } from "../text/lexicon.ts";
 import { fold, oneEditAway } from "../text/normalize.ts";
 import { termBag } from "./features.ts";
 import { keywordTerms, type KeywordIndex } from "./keyword-index.ts";

@@ -87,6 +87,16 @@ export function stripInvisible(text: string): string {
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "");
 }
 
+/**
+ * Folded words separated by single spaces, punctuation dropped: the text that rules read
+ * ("Đi Đài Loan, có đúng không?" → "di dai loan co dung khong"). `keep` lists punctuation
+ * a rule needs (the intent rules keep "$").
+ */
+export function ruleText(text: string, keep = ""): string {
+  const strip = new RegExp(`[^\\p{L}\\p{N}${keep.replace(/[\]\\^-]/g, "\\$&")} ]+`, "gu");
+  return fold(text).replace(strip, " ").replace(/\s+/g, " ").trim();
+}
+
 /** Cleans what a user typed: invisible characters out, NFC, whitespace collapsed. */
 export function cleanUserText(text: string): string {
   return stripInvisible(text).normalize("NFC").replace(/\s+/g, " ").trim();

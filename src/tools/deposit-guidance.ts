@@ -14,11 +14,11 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { Fact } from "../knowledge/schema.ts";
-import { fold, nfcLower } from "../text/normalize.ts";
-import { isMoney, isMonths, parseAmount, type ParsedAmount } from "./amount.ts";
+import { fold } from "../text/normalize.ts";
+import { isMonths, parseAmount, type ParsedAmount } from "./amount.ts";
 import {
-  citeCard, citeFact, composeAnswer, confirmWith, factById, formatDate, formatMonths, formatVnd, inForce, isoToday, ISO_DATE_RE, needsHedge,
-  officeType, safeEcho, uniqueCitations, viNumber, type AnswerLine, type ToolAnswer, type ToolCitation,
+  citeCard, citeFact, composeAnswer, confirmWith, factById, formatDate, formatMonths, formatVnd, inForce, isoToday, ISO_DATE_RE,
+  officeType, safeEcho, viNumber, type AnswerLine, type ToolAnswer,
 } from "./common.ts";
 import type { Market } from "./fee-check.ts";
 import { parseDestination } from "./market.ts";

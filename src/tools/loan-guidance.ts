@@ -242,14 +242,10 @@ function needInfo(kb: KnowledgeBase, missing: string[], question: string): LoanG
 export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}): LoanGuidanceOutput {
   // Accept a group typed in words ("hộ cận nghèo") as well as the enum value.
   const pre = { ...(rawInput ?? {}) } as Record<string, unknown>;
-  let unknownGroup: string | undefined;
   if (typeof pre.priorityGroup === "string" && !(PRIORITY_GROUPS as readonly string[]).includes(pre.priorityGroup)) {
     const g = parsePriorityGroup(pre.priorityGroup);
     if (g) pre.priorityGroup = g;
-    else {
-      unknownGroup = pre.priorityGroup;
-      delete pre.priorityGroup;
-    }
+    else delete pre.priorityGroup;
   }
   const parsed = loanInputSchema.safeParse(pre);
   if (!parsed.success) {

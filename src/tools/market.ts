@@ -14,7 +14,7 @@
  * parseDestination("Ma-lai-xi-a");         // { market: "malaysia", name: "Malaysia", eps: false }
  * parseJob("cham soc nguoi gia tai nha");  // "home_caregiver"
  */
-import { fold, nfcLower } from "../text/normalize.ts";
+import { fold, nfcLower, ruleText } from "../text/normalize.ts";
 import type { Job, Market } from "./fee-check.ts";
 
 export interface Destination {
@@ -149,10 +149,7 @@ const JOB_RULES: Array<[Job, RegExp]> = [
   ["intern", /\b(tts|thuc tap sinh|thuc tap)\b/],
 ];
 
-/** Folded, punctuation-free, single-spaced: the text the rules read. */
-export function ruleText(text: string): string {
-  return fold(text).replace(/[^\p{L}\p{N} ]+/gu, " ").replace(/\s+/g, " ").trim();
-}
+export { ruleText };
 
 /** A one-syllable name typed alone ("Nhật", "bên Đài", "nuoc duc"): a form field, a button. */
 const SHORT_NAMES: Record<string, [Market, string]> = {

@@ -118,10 +118,9 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     return keys === undefined || keys.includes(reg.routedTo);
   };
 
+  // Only allow-listed chats and officers get past this; everything else in a group,
+  // handled or not, ends at the bot's "stay out of groups" rule (bot.ts).
   const root = new Composer<Context>();
-  // Groups: office groups are handled here; any other group gets nothing (the bot is not a group chat bot).
-  const groups = root.chatType(["group", "supergroup"]);
-  groups.filter((ctx) => !allowed(ctx), () => undefined);
   const staff = root.filter(allowed);
 
   staff.callbackQuery(/^st:(DK-[2-9A-Z]{5}):([a-z_]+)$/, async (ctx) => {
@@ -231,7 +230,5 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     return ctx.reply(`Đã lưu câu trả lời (${q.caseId}); người hỏi xem bằng /trangthai.`);
   });
 
-  // Anything else in an office group is officers talking to each other: not for the bot.
-  root.chatType(["group", "supergroup"]).use(() => undefined);
   return root;
 }
