@@ -21,6 +21,13 @@
  * | ZALO_WEBHOOK_SECRET | — | required with ZALO_WEBHOOK_URL; checked on every call |
  * | OFFICES_FILE | — | offices → Telegram groups / webhooks for registrations (see config/offices.example.yaml) |
  * | OFFICER_USER_IDS | — | Telegram user ids of officers allowed outside office groups, comma-separated |
+ * | LLM_PROVIDER | — | `openai` (any OpenAI-compatible server) or `ollama`: answer with a language model, checked by the grounding gate (off without it) |
+ * | LLM_MODEL | — | model name, required with LLM_PROVIDER ("qwen2.5:7b-instruct", "gpt-4o-mini"…) |
+ * | OPENAI_BASE_URL | https://api.openai.com/v1 | OpenAI-compatible server (vLLM, llama.cpp server, Ollama's /v1…) |
+ * | OPENAI_API_KEY | — | its key; local servers usually need none |
+ * | OLLAMA_BASE_URL | http://127.0.0.1:11434 | Ollama server |
+ * | LLM_TIMEOUT_MS | 20000 | one turn's whole budget (every model call and tool); slower turns get the offline answer |
+ * | LLM_MAX_STEPS | 4 | model calls per turn (tool rounds + the answer); more gets the offline answer |
  */
 import { z } from "zod";
 
@@ -54,6 +61,13 @@ const configSchema = z.object({
     .string()
     .regex(/^\d+(,\d+)*$/, "use Telegram user ids separated by commas, e.g. 111,222")
     .optional(),
+  LLM_PROVIDER: z.enum(["openai", "ollama"], { error: "use openai (any OpenAI-compatible server) or ollama" }).optional(),
+  LLM_MODEL: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url("must be the server's URL ending in /v1, e.g. http://127.0.0.1:8000/v1").optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OLLAMA_BASE_URL: z.url("must be a URL such as http://127.0.0.1:11434").default("http://127.0.0.1:11434"),
+  LLM_TIMEOUT_MS: z.coerce.number().int("must be a whole number of milliseconds").min(500, "at least 500 ms").max(300_000, "at most 300000 (5 minutes)").default(20_000),
+  LLM_MAX_STEPS: z.coerce.number().int("must be a whole number").min(1, "at least 1").max(10, "at most 10").default(4),
 });
 
 export type Config = z.infer<typeof configSchema> & { STORE_URL: string };
@@ -78,6 +92,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (data.ZALO_WEBHOOK_URL && !data.ZALO_WEBHOOK_SECRET) {
     throw new ConfigError("Invalid configuration:\n  ZALO_WEBHOOK_SECRET: set it (8–256 characters) for the Zalo webhook");
+  }
+  if (data.LLM_PROVIDER && !data.LLM_MODEL) {
+    throw new ConfigError(`Invalid configuration:\n  LLM_MODEL: required with LLM_PROVIDER=${data.LLM_PROVIDER} (the model's name on your server, e.g. qwen2.5:7b-instruct)`);
+  }
+  if (data.LLM_PROVIDER === "openai" && !data.OPENAI_BASE_URL && !data.OPENAI_API_KEY) {
+    throw new ConfigError("Invalid configuration:\n  OPENAI_API_KEY: required for api.openai.com; for a local server set OPENAI_BASE_URL (e.g. http://127.0.0.1:8000/v1)");
   }
   return { ...data, STORE_URL: data.STORE_URL ?? `sqlite://${data.DATA_DIR.replace(/\/$/, "")}/store.sqlite` };
 }

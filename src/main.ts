@@ -17,6 +17,7 @@ import { loadDestinations } from "./registration/routing.ts";
 import { makeDeliver } from "./registration/deliver.ts";
 import { createMetrics } from "./metrics.ts";
 import { createZaloBot } from "./channels/zalo/bot.ts";
+import { llmFromConfig } from "./llm/model.ts";
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     sessions: store,
     destinations,
     logger,
+    llm: llmFromConfig(config),
   });
   const registration = engine.registration!;
   engine.metrics = createMetrics();
@@ -39,7 +41,10 @@ async function main(): Promise<void> {
   // Not on the start-up path: it reads every case.
   void registration.purgeStale().catch((err: Error) => logger.warn({ err: err.message }, "purge failed"));
   logger.info(
-    { chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started) },
+    {
+      chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started),
+      mode: config.LLM_PROVIDER ? `llm (${config.LLM_PROVIDER}, ${config.LLM_MODEL})` : "offline",
+    },
     "knowledge ready",
   );
 

@@ -14,6 +14,8 @@ export interface Metrics {
   registry: Registry;
   observeReply(channel: string, intent: string, seconds: number): void;
   observeError(channel: string): void;
+  /** LLM mode: each turn's outcome (answer, handover, fallback) and the fallback's reason. */
+  observeLlm(outcome: string, reason: string): void;
   /** Reads the outbox depth at scrape time. */
   trackOutbox(pending: () => Promise<number>): void;
 }
@@ -35,6 +37,12 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   const errors = new Counter({ name: "xkld_errors_total", help: "Messages that failed", labelNames: ["channel"] as const, registers: [registry] });
+  const llmTurns = new Counter({
+    name: "xkld_llm_turns_total",
+    help: "LLM-mode turns by outcome (answer, handover, fallback) and fallback reason",
+    labelNames: ["outcome", "reason"] as const,
+    registers: [registry],
+  });
   let readOutbox: (() => Promise<number>) | undefined;
   new Gauge({
     name: "xkld_outbox_pending",
@@ -52,6 +60,9 @@ export function createMetrics(): Metrics {
     },
     observeError(channel) {
       errors.inc({ channel });
+    },
+    observeLlm(outcome, reason) {
+      llmTurns.inc({ outcome, reason });
     },
     trackOutbox(pending) {
       readOutbox = pending;

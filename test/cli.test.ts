@@ -10,7 +10,7 @@ function runAsk(args: string[], input: string, dataDir: string) {
     cwd: ROOT,
     input,
     encoding: "utf8",
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent" },
+    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent", LLM_PROVIDER: "" },
     timeout: 60_000,
   });
 }
@@ -25,7 +25,8 @@ describe("npm run ask", () => {
       const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toHaveLength(3);
       for (const line of lines) {
-        expect(Object.keys(line).sort()).toEqual(["answer", "citations", "confident", "intent", "question"]);
+        expect(Object.keys(line).sort()).toEqual(["answer", "citations", "confident", "intent", "mode", "question"]);
+        expect(line.mode).toBe("offline");
         expect(typeof line.answer).toBe("string");
         expect(typeof line.confident).toBe("boolean");
         for (const c of line.citations as Array<Record<string, unknown>>) {

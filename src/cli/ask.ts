@@ -2,13 +2,16 @@
  * `npm run ask -- "câu hỏi"` prints the answer for a person.
  * `npm run ask -- --json` reads one question per line on stdin and prints one JSON object
  * per line: {"question", "answer", "citations": [{"doc","title","locator","status"}],
- * "intent", "confident"}. This JSON shape is a stable contract for evaluation tools.
+ * "intent", "confident", "mode": "llm" | "offline"}. This JSON shape is a stable contract for
+ * evaluation tools. With LLM_PROVIDER set the language model answers (grounding gate, offline
+ * fallback); "mode" says which answer was sent.
  */
 import { createInterface } from "node:readline";
 import { loadConfig } from "../config.ts";
 import { createEngine } from "../engine/engine.ts";
 import type { Reply } from "../engine/types.ts";
 import { renderPlain } from "../channels/render.ts";
+import { llmFromConfig } from "../llm/model.ts";
 
 export function toJsonLine(question: string, reply: Reply): string {
   return JSON.stringify({
@@ -17,6 +20,7 @@ export function toJsonLine(question: string, reply: Reply): string {
     citations: reply.citations.map(({ doc, title, locator, status }) => ({ doc, title, locator, status })),
     intent: reply.intent,
     confident: reply.confident,
+    mode: reply.mode ?? "offline",
   });
 }
 
@@ -28,6 +32,7 @@ async function main(argv: string[]): Promise<void> {
     knowledgeDir: config.KNOWLEDGE_DIR,
     dataDir: config.DATA_DIR,
     promptsDir: config.PROMPTS_DIR,
+    llm: llmFromConfig(config),
   });
   const ask = (q: string) => engine.handle({ channel: "cli", userId: "cli", text: q });
 

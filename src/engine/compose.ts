@@ -6,6 +6,7 @@
  * irrelevant passage.
  */
 import { cardText, type Card } from "../knowledge/load.ts";
+import type { ChunkMetadata } from "../knowledge/chunk.ts";
 import type { Topic } from "../knowledge/schema.ts";
 import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
 import { looksEnglish } from "../text/lexicon.ts";
@@ -314,7 +315,11 @@ export class Answerer {
   }
 
   citationsOf(hit: Hit): Citation[] {
-    const meta = hit.chunk.metadata;
+    return this.citationsOfChunk(hit.chunk.metadata);
+  }
+
+  /** A chunk's citations: a card's sources, or the passage's own document and locator. */
+  citationsOfChunk(meta: ChunkMetadata): Citation[] {
     const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
     return card
       ? this.citationsFor(card.meta.sources, card.meta.title, card.meta.status)
@@ -373,10 +378,20 @@ export class Answerer {
     const lines = [card.shortAnswer];
     const details = card.details.length ? this.bestSentences(card.details, terms, 2, phrases) : [];
     for (const d of details) lines.push(`• ${d}`);
-    if (card.meta.confidence !== "V-P" && card.meta.confirm_with) {
-      lines.push(fill(this.replies.hedge, { confirm_with: card.meta.confirm_with }));
-    }
+    const hedge = this.hedgeOf(card);
+    if (hedge) lines.push(hedge);
     return lines;
+  }
+
+  /** A card whose facts are not fully verified (V-S, M) says who can confirm them. */
+  hedgeOf(card: Card): string | undefined {
+    return card.meta.confidence !== "V-P" && card.meta.confirm_with ? fill(this.replies.hedge, { confirm_with: card.meta.confirm_with }) : undefined;
+  }
+
+  /** A chunk's hedge line, when it belongs to a card that needs one. */
+  hedgeOfChunk(meta: ChunkMetadata): string | undefined {
+    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
+    return card && this.hedgeOf(card);
   }
 
   /** Retrieves, checks coverage and composes; `intent` is what the rules decided (default "qa"). */

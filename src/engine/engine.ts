@@ -33,6 +33,8 @@ import { isMoney, parseAmount } from "../tools/amount.ts";
 import { parseDestination, parseRoute } from "../tools/market.ts";
 import type { OfficeTask } from "../knowledge/offices-schema.ts";
 import type { ToolAnswer } from "../tools/common.ts";
+import { LlmAssistant, loadLlmPrompts, type LlmPrompts, type Turn } from "../llm/assistant.ts";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 
 /** Longest reply, text and citations together: one phone screen or two. */
 export const MAX_REPLY_CHARS = 1500;
@@ -54,6 +56,14 @@ const SCAM_TOOL_MIN_FLAGS = 2;
 const SCAM_TOOL_MIN_WORDS = 30;
 
 
+/** LLM mode keeps this many earlier messages (both sides) for follow-up questions. */
+const MAX_HISTORY_TURNS = 8;
+const HISTORY_PREFIX = "llmhist:";
+/** The intent a model's answer had when it used a tool. */
+const TOOL_INTENTS: Record<string, Intent> = {
+  check_fees: "fee_check", loan_guidance: "loan", deposit_guidance: "deposit", find_office: "find_office", scam_check: "scam_check",
+};
+
 /** Words that stop a question-and-answer flow. */
 const CANCEL_RE = /^(huy|thoi|dung|stop|cancel|bo qua het|khong hoi nua)\b/;
 
@@ -73,6 +83,8 @@ export interface EngineOptions {
   /** Where registrations are handed off (deploy-time config, see routing.ts); none: all wait in the unrouted list. */
   destinations?: Destinations;
   logger?: Logger;
+  /** LLM mode: a chat model (see src/llm/model.ts) and its limits; offline without it. */
+  llm?: { model: BaseChatModel; timeoutMs?: number; maxSteps?: number };
 }
 
 export class Engine {
@@ -128,12 +140,16 @@ export class Engine {
 
   /** Set by main.ts: every reply and failure is counted (no text, no user ids). */
   metrics?: Metrics;
+  /** LLM mode (LLM_PROVIDER set): the model answers, the grounding gate checks, offline is the fallback. */
+  llm?: LlmAssistant;
+  logger?: Logger;
 
   /** One message in, one reply out; timed and counted for /metrics. */
   async handle(message: IncomingMessage): Promise<Reply> {
     const started = performance.now();
     try {
       const reply = await this.handleMessage(message);
+      reply.mode ??= "offline";
       this.metrics?.observeReply(message.channel, reply.intent, (performance.now() - started) / 1000);
       return reply;
     } catch (err) {
@@ -166,6 +182,7 @@ export class Engine {
     if (reg && command === "trangthai") return this.fixed(await reg.status(userKey), "register");
     if (reg && command === "xoadulieu") {
       await this.sessions.delete(flowKey);
+      await this.sessions.delete(`${HISTORY_PREFIX}${userKey}`);
       return this.fixed(await reg.deleteData(userKey), "register");
     }
     if (reg && command === "hoicanbo") {
@@ -199,11 +216,84 @@ export class Engine {
     if (intent === "greeting") return this.fixed(this.replies.greeting, "greeting");
     if (intent === "help") return this.fixed(this.replies.help, "help");
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
-    if (intent === "handoff") {
-      // With a case, the question can go to that office's officers.
-      const hasCase = reg && (await reg.store.byUser(userKey));
-      return { ...this.fixed(this.replies.handoff, "handoff"), suggestions: hasCase ? ["/hoicanbo"] : [this.replies.register_button] };
+    if (intent === "handoff") return this.handoffReply(userKey);
+    const offline = await this.offlineAnswer(text, intent, flowKey);
+    return this.llm ? this.llmAnswer(message, text, offline, flowKey, userKey) : offline;
+  }
+
+  /**
+   * LLM mode: the model answers with this turn's passages and the tools; the grounding
+   * gate decides whether its answer or the offline one is sent. The last turns are kept in
+   * the session store (deleted with /xoadulieu) so follow-up questions make sense.
+   */
+  private async llmAnswer(message: IncomingMessage, text: string, offline: Reply, flowKey: string, userKey: string): Promise<Reply> {
+    const llm = this.llm!;
+    const historyKey = `${HISTORY_PREFIX}${userKey}`;
+    const history = (await this.sessions.get<Turn[]>(historyKey)) ?? [];
+    const passages = llm.toPassages(await this.retriever.invoke(text));
+    const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()) });
+    this.metrics?.observeLlm(outcome.kind, outcome.kind === "fallback" ? outcome.reason : "none");
+    let reply: Reply;
+    if (outcome.kind === "handover") {
+      await this.sessions.delete(flowKey);
+      const reg = this.registration;
+      if (outcome.to === "registration" && reg) reply = this.formReply(await reg.start(userKey));
+      else if (outcome.to === "officer" && reg && (await reg.store.byUser(userKey))) reply = this.fixed(await reg.startQuestion(userKey), "handoff");
+      else reply = await this.handoffReply(userKey);
+      reply.mode = "llm";
+    } else if (outcome.kind === "answer") {
+      // The model answered instead of a fee check the offline engine may have started.
+      await this.sessions.delete(flowKey);
+      const toolIntent = TOOL_INTENTS[outcome.tools.find((t) => t in TOOL_INTENTS) ?? ""];
+      const citations = this.answerer.citationsFor(outcome.citations, "", "in_force");
+      // Unverified knowledge keeps its hedge, in our words, whatever the model wrote.
+      const hedges = outcome.hedges.filter((h) => !outcome.text.includes(h));
+      reply = {
+        text: [outcome.text, ...hedges].join("\n"),
+        citations,
+        suggestions: offline.confident ? offline.suggestions : [],
+        intent: offline.intent === "out_of_scope" ? (toolIntent ?? "qa") : offline.intent,
+        confident: true,
+        mode: "llm",
+      };
+    } else {
+      // Counted and logged without any text: the reason, the tools, what kind of figures failed.
+      this.logger?.warn(
+        { channel: message.channel, reason: outcome.reason, tools: outcome.tools, unsupported: outcome.unsupported?.map((c) => c.kind) },
+        "llm answer replaced by the offline answer",
+      );
+      reply = { ...offline, mode: "offline" };
     }
+    const turns: Turn[] = [...history, { role: "user", text }, { role: "assistant", text: reply.text }];
+    await this.sessions.set(historyKey, turns.slice(-MAX_HISTORY_TURNS), FLOW_TTL_MS);
+    return reply;
+  }
+
+  /**
+   * Turns on LLM mode: the model answers over this engine's retriever and tools, and the
+   * grounding gate decides, turn by turn, whether its answer or the offline one is sent.
+   *
+   * @example
+   * engine.useLanguageModel({ model: new ChatOllama({ model: "qwen2.5:7b-instruct" }), prompts: loadLlmPrompts("prompts") });
+   */
+  useLanguageModel(options: { model: BaseChatModel; prompts: LlmPrompts; timeoutMs?: number; maxSteps?: number }): void {
+    this.llm = new LlmAssistant({
+      ...options,
+      kb: this.index.kb,
+      search: (query) => this.retriever.invoke(query),
+      describe: (meta) => ({ citations: this.answerer.citationsOfChunk(meta), hedge: this.answerer.hedgeOfChunk(meta) }),
+    });
+  }
+
+  /** How to reach an officer; with a case, the question can go to that office's officers. */
+  private async handoffReply(userKey: string): Promise<Reply> {
+    const hasCase = this.registration && (await this.registration.store.byUser(userKey));
+    return { ...this.fixed(this.replies.handoff, "handoff"), suggestions: hasCase ? ["/hoicanbo"] : [this.replies.register_button] };
+  }
+
+  /** The answer without a language model: tools when the message gives them something to compute, else the knowledge. */
+  private async offlineAnswer(text: string, intent: Intent | undefined, flowKey: string): Promise<Reply> {
+    const reg = this.registration;
     if (intent === "fee_check") {
       const state = startFeeDialog(text);
       // Checked by code when the message names a charge with an amount, or a way of paying
@@ -273,5 +363,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: options.now,
     logger: options.logger,
   });
-  return new Engine(index, new KnowledgeRetriever(index), loadReplies(options.promptsDir), sessions, options.now, registration);
+  const engine = new Engine(index, new KnowledgeRetriever(index), loadReplies(options.promptsDir), sessions, options.now, registration);
+  engine.logger = options.logger;
+  if (options.llm) engine.useLanguageModel({ ...options.llm, prompts: loadLlmPrompts(options.promptsDir) });
+  return engine;
 }

@@ -37,4 +37,9 @@ export interface Reply {
   intent: Intent;
   /** False when the engine is unsure or did not answer from the knowledge. */
   confident: boolean;
+  /**
+   * Who wrote the reply: "llm" when a language model's answer passed the grounding gate
+   * (or the model handed over to a flow), "offline" otherwise. Set by `Engine.handle`.
+   */
+  mode?: "llm" | "offline";
 }
