@@ -11,7 +11,9 @@ import { createZaloBot, type ZaloBot } from "../src/channels/zalo/bot.ts";
 import type { Engine } from "../src/engine/engine.ts";
 import { openStore } from "../src/store/store.ts";
 import { FakeZaloApi } from "./fakes/zalo-api.ts";
-import { realEngine, startFakeTelegram, waitFor } from "./helpers.ts";
+import { PROMPTS_DIR, realEngine, startFakeTelegram, waitFor } from "./helpers.ts";
+import { ScriptedChatModel, questionOf } from "./fakes/scripted-model.ts";
+import { loadLlmPrompts } from "../src/llm/assistant.ts";
 
 /** What a person sees after sending something: the text and the choices offered. */
 interface Seen {
@@ -165,6 +167,24 @@ for (const driver of [cliDriver(), webDriver(), telegramDriver(), zaloDriver()])
       expect((await driver.send(nextUser(), "   ")).text).toContain("Bạn chưa gõ câu hỏi");
       const seen = await driver.send(nextUser(), "<script>alert(1)</script> giá vàng hôm nay");
       expect(seen.text).not.toContain("<script>");
+    });
+
+    it("sends a language model's grounded answer, and the offline one when the model invents a figure", async () => {
+      const engine = await realEngine();
+      const grounded = "Đi Đài Loan, tiền ký quỹ không quá 12 triệu đồng (Nghị định 112/2021/NĐ-CP).";
+      engine.useLanguageModel({
+        model: new ScriptedChatModel((messages) => (questionOf(messages).includes("bao nhieu") ? grounded : "Ký quỹ đi Đài Loan là 50 triệu đồng (Nghị định 112/2021/NĐ-CP).")),
+        prompts: loadLlmPrompts(PROMPTS_DIR),
+      });
+      try {
+        const seen = await driver.send(nextUser(), "ky quy di dai loan bao nhieu");
+        expect(seen.text).toContain("tiền ký quỹ không quá 12 triệu đồng (Nghị định 112/2021/NĐ-CP)");
+        const replaced = await driver.send(nextUser(), "ky quy di dai loan la the nao");
+        expect(replaced.text).not.toContain("50 triệu");
+        expect(replaced.text).toContain("Nghị định 112/2021/NĐ-CP");
+      } finally {
+        engine.llm = undefined;
+      }
     });
 
     it("keeps one person's conversation apart from another's", async () => {

@@ -231,7 +231,8 @@ export class Engine {
     const historyKey = `${HISTORY_PREFIX}${userKey}`;
     const history = (await this.sessions.get<Turn[]>(historyKey)) ?? [];
     const passages = llm.toPassages(await this.retriever.invoke(text));
-    const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()) });
+    const needsFeeCheck = offline.intent === "fee_check" && startFeeDialog(text).charges.some(isCheckable);
+    const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()), needsFeeCheck });
     this.metrics?.observeLlm(outcome.kind, outcome.kind === "fallback" ? outcome.reason : "none");
     let reply: Reply;
     if (outcome.kind === "handover") {

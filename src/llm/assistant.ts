@@ -48,6 +48,18 @@ export function loadLlmPrompts(promptsDir: string): LlmPrompts {
   return loadPromptFile(join(promptsDir, "llm.yaml"), llmPromptsSchema);
 }
 
+export interface TurnInput {
+  question: string;
+  /** Earlier messages, oldest first. */
+  history: Turn[];
+  /** What the engine retrieved for the question. */
+  passages: Passage[];
+  /** ISO date the rules apply as of. */
+  today: string;
+  /** The message names a charge with an amount: only check_fees may judge it. */
+  needsFeeCheck?: boolean;
+}
+
 /** One earlier message of the conversation, as kept in the session store. */
 export interface Turn {
   role: "user" | "assistant";
@@ -63,7 +75,7 @@ export interface Passage {
 }
 
 export type FallbackReason =
-  | "ungrounded" | "uncited" | "personal_data" | "refusal" | "empty" | "timeout" | "error" | "steps";
+  | "ungrounded" | "uncited" | "no_fee_check" | "personal_data" | "refusal" | "empty" | "timeout" | "error" | "steps";
 
 export type LlmOutcome =
   /** `hedges`: lines saying who can confirm the unverified knowledge the answer cites. */
@@ -89,6 +101,7 @@ export interface LlmAssistantOptions {
 const MAX_PASSAGE_CHARS = 1500;
 const MAX_PASSAGES = 5;
 const MAX_HISTORY_CHARS = 600;
+const DATED_TOOLS = new Set(["check_fees", "loan_guidance", "deposit_guidance"]);
 export const HANDOVER_TOOLS = { start_registration: "registration", ask_officer: "officer" } as const;
 
 /** Asking the person for personal data is the registration form's job, after consent. */
@@ -142,7 +155,7 @@ export class LlmAssistant {
   }
 
   /** One turn: see the module comment. Never throws; failures are a `fallback`. */
-  async answer(input: { question: string; history: Turn[]; passages: Passage[]; today: string }): Promise<LlmOutcome> {
+  async answer(input: TurnInput): Promise<LlmOutcome> {
     const used: string[] = [];
     // Today's date is computed, so the model may state it.
     const sources: Source[] = [source([input.today], [])];
@@ -163,6 +176,8 @@ export class LlmAssistant {
         const calls = reply.tool_calls ?? [];
         if (!calls.length) {
           const text = cleanAnswer(contentText(reply));
+          // A charge with an amount gets its verdict from check_fees, never from the model.
+          if (input.needsFeeCheck && !used.includes("check_fees")) return { kind: "fallback", reason: "no_fee_check", tools: used };
           return this.gate(text, sources, used);
         }
         for (const call of calls) {
@@ -174,7 +189,9 @@ export class LlmAssistant {
           if (!found) content = `Không có công cụ tên "${call.name}". Các công cụ: ${tools.map((t) => t.name).join(", ")}.`;
           else {
             try {
-              content = String(await found.invoke(call.args));
+              // The rules apply as of the engine's today unless the model asks about another date.
+              const args = DATED_TOOLS.has(call.name) && !call.args.asOf ? { ...call.args, asOf: input.today } : call.args;
+              content = String(await found.invoke(args));
               // A tool's output is evidence: its text, its figures, its citations.
               const parsed = safeJson(content);
               if (call.name !== "search_knowledge") {
@@ -198,7 +215,7 @@ export class LlmAssistant {
     }
   }
 
-  private messages(input: { question: string; history: Turn[]; passages: Passage[]; today: string }): BaseMessage[] {
+  private messages(input: TurnInput): BaseMessage[] {
     const { prompts } = this.options;
     const [y, m, d] = input.today.split("-");
     const system = `${fill(prompts.system, { today: `${d}/${m}/${y}` })}\n\n${prompts.style}${input.history.length ? `\n\n${prompts.history_note}` : ""}`;
