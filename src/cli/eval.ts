@@ -4,16 +4,23 @@
  *
  *   npm run eval                 # report
  *   npm run eval -- --check      # also exit 1 when an acceptance target is missed
+ *   npm run eval -- --llm        # also run the LLM mode (LLM_PROVIDER set) and write eval/report-llm.md
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../config.ts";
 import { createEngine } from "../engine/engine.ts";
 import { loadQuestions } from "../eval/dataset.ts";
-import { checkTargets, reportMarkdown, reportSvg } from "../eval/report.ts";
-import { runEval } from "../eval/run.ts";
+import { checkTargets, llmReportMarkdown, reportMarkdown, reportSvg } from "../eval/report.ts";
+import { runEval, runLlmEval } from "../eval/run.ts";
+import { llmFromConfig } from "../llm/model.ts";
 
 const config = loadConfig();
+const withLlm = process.argv.includes("--llm");
+if (withLlm && !config.LLM_PROVIDER) {
+  console.error("--llm needs a language model: set LLM_PROVIDER and LLM_MODEL (README, \"Using a language model\").");
+  process.exit(2);
+}
 const evalDir = "eval";
 const questions = loadQuestions(join(evalDir, "questions.jsonl"));
 const engine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR });
@@ -28,6 +35,16 @@ for (const s of [run.hybrid, run.baseline]) {
   for (const [label, m] of [["overall", s.overall] as const, ...["accented", "unaccented", "colloquial", "english"].flatMap((t) => (s.byTag.has(t) ? [[t, s.byTag.get(t)!] as const] : []))]) {
     console.log(`${`${s.name} ${label}`.padEnd(22)} ${fmt(m.hit1)} ${fmt(m.hit3)} ${fmt(m.mrr)} ${fmt(m.factAccuracy)} ${fmt(m.intentAccuracy)}`);
   }
+}
+if (withLlm) {
+  const llmEngine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR, llm: llmFromConfig(config) });
+  const llmRun = await runLlmEval(llmEngine, questions, run);
+  for (const [label, m] of [["offline", run.hybrid.overall], ["llm", llmRun.llm.overall]] as const) {
+    console.log(`${`${label} overall`.padEnd(22)} ${fmt(m.hit1)} ${fmt(m.hit3)} ${fmt(m.mrr)} ${fmt(m.factAccuracy)} ${fmt(m.intentAccuracy)}`);
+  }
+  console.log(`model answers sent: ${fmt(llmRun.llmShare)} %; offline instead: ${JSON.stringify(llmRun.fallbacks)}`);
+  writeFileSync(join(evalDir, "report-llm.md"), llmReportMarkdown(run, llmRun, `${config.LLM_PROVIDER}:${config.LLM_MODEL}`));
+  console.log(`wrote ${join(evalDir, "report-llm.md")}`);
 }
 const checks = checkTargets(run);
 for (const c of checks) console.log(`${c.ok ? "ok  " : "MISS"} ${c.label}: ${c.value}`);

@@ -15,6 +15,7 @@ import type { Assessment } from "../engine/compose.ts";
 import type { Intent, Reply } from "../engine/types.ts";
 import { fold } from "../text/normalize.ts";
 import { PlainBm25 } from "./baseline.ts";
+import { createMetrics } from "../metrics.ts";
 import type { EvalQuestion } from "./dataset.ts";
 
 /** Ranked units considered for hit@k and MRR. */
@@ -91,6 +92,57 @@ function summarise(name: string, results: QuestionResult[]): SystemResults {
   return { name, results, overall: metricsOf(results), byTag };
 }
 
+/** Scores one reply: facts over the rendered answer (text and citations), intent, and the given ranking. */
+function scoreReply(
+  q: EvalQuestion, reply: Reply, replies: Engine["replies"], ranking: Pick<QuestionResult, "rank" | "retrieved">, ms: number,
+): QuestionResult {
+  const answer = renderPlain(reply, replies);
+  const folded = fold(answer);
+  const missingFacts = q.facts.filter((p) => !new RegExp(p).test(folded));
+  return {
+    q,
+    ...ranking,
+    factsOk: q.facts.length ? missingFacts.length === 0 : undefined,
+    missingFacts,
+    intent: reply.intent,
+    answer,
+    ms,
+  };
+}
+
+export interface LlmModeRun {
+  /** The LLM-mode engine's results; retrieval ranks are the offline run's (the same retriever). */
+  llm: SystemResults;
+  /** Share of questions answered with the model's text (mode "llm"). */
+  llmShare: number;
+  /** Offline answers sent instead, by reason (ungrounded, timeout…). */
+  fallbacks: Record<string, number>;
+}
+
+/**
+ * The same questions through an engine in LLM mode, scored like the hybrid run, with the
+ * share of model answers that passed the grounding gate and why the others did not.
+ */
+export async function runLlmEval(engine: Engine, questions: EvalQuestion[], offline: EvalRun): Promise<LlmModeRun> {
+  if (!engine.llm) throw new Error("runLlmEval needs an engine in LLM mode: set LLM_PROVIDER and LLM_MODEL (see README, Using a language model)");
+  const metrics = (engine.metrics ??= createMetrics());
+  const byId = new Map(offline.hybrid.results.map((r) => [r.q.id, r]));
+  const results: QuestionResult[] = [];
+  let fromModel = 0;
+  for (const q of questions) {
+    const t0 = performance.now();
+    const reply = await engine.handle({ channel: "cli", userId: `eval-llm-${q.id}`, text: q.question });
+    const ms = performance.now() - t0;
+    if (reply.mode === "llm") fromModel++;
+    const ranked = byId.get(q.id);
+    results.push(scoreReply(q, reply, engine.replies, { rank: ranked?.rank, retrieved: ranked?.retrieved ?? [] }, ms));
+  }
+  const counted = await metrics.registry.getSingleMetric("xkld_llm_turns_total")!.get();
+  const fallbacks: Record<string, number> = {};
+  for (const v of counted.values) if (v.labels.outcome === "fallback") fallbacks[String(v.labels.reason)] = v.value;
+  return { llm: summarise("llm", results), llmShare: questions.length ? fromModel / questions.length : 0, fallbacks };
+}
+
 export async function runEval(engine: Engine, questions: EvalQuestion[]): Promise<EvalRun> {
   const { answerer, replies } = engine;
   const baseline = new PlainBm25(engine.index);
@@ -100,21 +152,8 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
       label: `${a.hit.chunk.metadata.doc} | ${a.hit.chunk.metadata.locator}`,
     }));
 
-  const score = (q: EvalQuestion, reply: Reply, ranked: Ranked[], ms: number): QuestionResult => {
-    const answer = renderPlain(reply, replies);
-    const folded = fold(answer);
-    const missingFacts = q.facts.filter((p) => !new RegExp(p).test(folded));
-    return {
-      q,
-      rank: q.expected_docs.length ? rankOf(ranked, q.expected_docs) : undefined,
-      factsOk: q.facts.length ? missingFacts.length === 0 : undefined,
-      missingFacts,
-      intent: reply.intent,
-      answer,
-      retrieved: ranked.slice(0, 3).map((u) => u.label),
-      ms,
-    };
-  };
+  const score = (q: EvalQuestion, reply: Reply, ranked: Ranked[], ms: number): QuestionResult =>
+    scoreReply(q, reply, replies, { rank: q.expected_docs.length ? rankOf(ranked, q.expected_docs) : undefined, retrieved: ranked.slice(0, 3).map((u) => u.label) }, ms);
 
   const hybrid: QuestionResult[] = [];
   const plain: QuestionResult[] = [];
