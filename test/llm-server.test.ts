@@ -11,18 +11,18 @@ import { loadLlmPrompts } from "../src/llm/assistant.ts";
 import { llmFromConfig } from "../src/llm/model.ts";
 import { openStore } from "../src/store/store.ts";
 import { checkFees } from "../src/tools/fee-check.ts";
-import { FakeOpenAiServer, type FakeReply } from "../src/testing/fake-openai.ts";
+import { FakeLlmServer, type FakeReply } from "../src/testing/fake-llm-server.ts";
 import { PROMPTS_DIR, ROOT, realEngine, tempDir } from "./helpers.ts";
 
 const NOW = () => new Date("2026-12-01T08:00:00Z");
 const QUESTION = "Tiền dịch vụ tối đa công ty được thu là bao nhiêu?";
-let server: FakeOpenAiServer;
-let respond: (body: Parameters<FakeOpenAiServer["respond"]>[0]) => FakeReply = () => ({ content: "" });
+let server: FakeLlmServer;
+let respond: (body: Parameters<FakeLlmServer["respond"]>[0]) => FakeReply = () => ({ content: "" });
 let base: Engine;
 
 beforeAll(async () => {
   base = await realEngine();
-  server = new FakeOpenAiServer((body) => respond(body));
+  server = new FakeLlmServer((body) => respond(body));
   await server.start();
 });
 afterAll(() => server.stop());
@@ -116,6 +116,35 @@ describe("LLM mode against an OpenAI-compatible server", () => {
       await dir.cleanup();
     }
   }, 60_000);
+});
+
+describe("LLM mode against Ollama's API", () => {
+  const ollama = async () => {
+    const config = loadConfig({ LLM_PROVIDER: "ollama", OLLAMA_BASE_URL: server.ollamaUrl, LLM_MODEL: "qwen2.5:7b-instruct" });
+    const engine = new Engine(base.index, base.retriever, base.replies, await openStore("memory://"), NOW);
+    engine.useLanguageModel({ ...llmFromConfig(config)!, prompts: loadLlmPrompts(PROMPTS_DIR) });
+    return engine;
+  };
+
+  it("replaces an invented figure and sends a grounded answer", async () => {
+    respond = () => ({ content: "Tiền dịch vụ tối đa là 7 tháng lương" });
+    expect((await ask(await ollama())).mode).toBe("offline");
+    respond = () => ({ content: "Hợp đồng từ 36 tháng trở lên: không quá 3 tháng lương (Luật 69/2020/QH14, Điều 23 khoản 4)." });
+    expect(await ask(await ollama())).toMatchObject({ mode: "llm", text: "Hợp đồng từ 36 tháng trở lên: không quá 3 tháng lương (Luật 69/2020/QH14, Điều 23 khoản 4)." });
+  });
+
+  it("runs a tool call and sends the tool's real output back", async () => {
+    let toolOutput = "";
+    respond = (body) => {
+      const toolMessage = body.messages.find((m) => m.role === "tool");
+      if (!toolMessage) return { toolCalls: [{ name: "deposit_guidance", args: { market: "taiwan" } }] };
+      toolOutput = String(toolMessage.content);
+      return { content: "Đi Đài Loan, tiền ký quỹ không quá 12 triệu đồng (Nghị định 112/2021/NĐ-CP)." };
+    };
+    const reply = await ask(await ollama(), "ky quy di dai loan nop o dau");
+    expect(JSON.parse(toolOutput)).toMatchObject({ status: "ok" });
+    expect(reply).toMatchObject({ mode: "llm", intent: "deposit" });
+  });
 });
 
 describe("LLM configuration", () => {
