@@ -33,7 +33,7 @@ import { isMoney, parseAmount } from "../tools/amount.ts";
 import { parseDestination, parseRoute } from "../tools/market.ts";
 import type { OfficeTask } from "../knowledge/offices-schema.ts";
 import type { ToolAnswer } from "../tools/common.ts";
-import { LlmAssistant, loadLlmPrompts, type LlmPrompts, type Turn } from "../llm/assistant.ts";
+import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn } from "../llm/assistant.ts";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 
 /** Longest reply, text and citations together: one phone screen or two. */
@@ -265,7 +265,7 @@ export class Engine {
       );
       reply = { ...offline, mode: "offline" };
     }
-    const turns: Turn[] = [...history, { role: "user", text }, { role: "assistant", text: reply.text }];
+    const turns: Turn[] = [...history, { role: "user", text: hidePersonalNumbers(text) }, { role: "assistant", text: reply.text }];
     await this.sessions.set(historyKey, turns.slice(-MAX_HISTORY_TURNS), FLOW_TTL_MS);
     return reply;
   }

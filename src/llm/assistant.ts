@@ -223,7 +223,7 @@ export class LlmAssistant {
       t.role === "user" ? new HumanMessage(t.text.slice(0, MAX_HISTORY_CHARS)) : new AIMessage(t.text.slice(0, MAX_HISTORY_CHARS)),
     );
     const context = input.passages.length ? `${prompts.context_intro}\n<tai_lieu>\n${formatPassages(input.passages)}\n</tai_lieu>` : prompts.no_passages;
-    const question = `${prompts.question_intro}\n<cau_hoi>\n${neutralise(input.question)}\n</cau_hoi>`;
+    const question = `${prompts.question_intro}\n<cau_hoi>\n${neutralise(hidePersonalNumbers(input.question))}\n</cau_hoi>`;
     return [new SystemMessage(system), ...history, new HumanMessage(`${context}\n\n${question}`)];
   }
 
@@ -317,6 +317,15 @@ export function formatPassages(passages: Passage[]): string {
   return passages
     .map((p, i) => `[${i + 1}] ${p.citations.map(citationLine).join("; ")}\n${neutralise(p.text)}`)
     .join("\n\n");
+}
+
+/**
+ * Phone and ID-card numbers typed into a question are not sent to the model nor kept in
+ * the conversation history: the registration form collects them, after consent.
+ * Amounts ("60000000", "60.000.000") do not start with 0 or +84 and stay.
+ */
+export function hidePersonalNumbers(text: string): string {
+  return text.replace(/(?<![\d.,])(?:\+84|0)(?:[\s.-]?\d){8,11}(?!\d)/g, "[số đã ẩn]");
 }
 
 /** Text inside our delimiters cannot close them: a document or a message saying "</tai_lieu>" stays data. */
