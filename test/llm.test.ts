@@ -83,6 +83,11 @@ describe("LLM mode: the grounding gate", () => {
     expect(log).not.toContain("tiền dịch vụ");
   });
 
+  it("checks and sends only the answer of a reasoning model, as plain text", async () => {
+    const { engine } = await llmEngine(fakeModel().respond(new AIMessage(`<think>Có lẽ là 7 tháng? Không, tài liệu ghi 3.</think>\n## Trả lời\n**${GROUNDED}**`)));
+    expect(await say(engine, FEE_QUESTION)).toMatchObject({ mode: "llm", text: `Trả lời\n${GROUNDED}` });
+  });
+
   it("replaces an answer citing a document nobody retrieved", async () => {
     const { engine, metricsText } = await llmEngine(fakeModel().respond(new AIMessage("Tối đa 3 tháng lương (Nghị định 999/2025/NĐ-CP).")));
     expect((await say(engine, FEE_QUESTION)).mode).toBe("offline");
@@ -165,6 +170,28 @@ describe("LLM mode: tools", () => {
     expect(reply.citations[0]?.doc).toBe("Luật 69/2020/QH14");
     // The offline fee check's question is dropped: the model answered.
     expect(await kv.get("flow:cli:u1")).toBeUndefined();
+  });
+
+  it("answers a question with several parts from several tools called in one step", async () => {
+    const question = "Tôi đã nộp 60 triệu trước khi ký hợp đồng, giờ muốn rút, có lấy lại được không, và tiền ký quỹ đi Nhật có hợp pháp không?";
+    const answer = [
+      "1. Khoản 60 triệu nộp trước khi ký hợp đồng: công ty chưa được thu tiền dịch vụ lúc này (Luật 69/2020/QH14, Điều 23 khoản 2). Bạn giữ biên lai, tin nhắn và báo Sở Nội vụ tỉnh.",
+      "2. Đi Nhật Bản: mức ký quỹ là 0 đồng, công ty không được đòi tiền ký quỹ (Nghị định 112/2021/NĐ-CP, Phụ lục II).",
+    ].join("\n");
+    const model = fakeModel()
+      .respondWithTools([
+        { name: "check_fees", args: { market: "japan", charges: [{ kind: "service_fee", amount: { value: 60_000_000, currency: "VND" }, when: "before_contract" }] } },
+        { name: "deposit_guidance", args: { market: "japan" } },
+      ])
+      .respond(new AIMessage(answer));
+    const { engine } = await llmEngine(model);
+    const reply = await say(engine, question);
+    expect(reply.mode).toBe("llm");
+    expect(reply.intent).toBe("fee_check");
+    expect(reply.text.startsWith(answer)).toBe(true);
+    expect(reply.citations.map((c) => `${c.doc}, ${c.locator}`)).toEqual(["Luật 69/2020/QH14, Điều 23 khoản 2", "Nghị định 112/2021/NĐ-CP, Phụ lục II"]);
+    // The deposit table is not fully verified (V-S): its hedge goes with the "0 đồng".
+    expect(reply.text.slice(answer.length)).toMatch(/\nLưu ý: .*Sở Nội vụ/);
   });
 
   it("never sends a fee verdict the model made without check_fees", async () => {

@@ -338,9 +338,16 @@ function contentText(message: AIMessage): string {
   return message.content.map((part) => (typeof part === "string" ? part : part.type === "text" ? String(part.text) : "")).join("");
 }
 
-/** Reasoning models put their thinking in <think>…</think>: only the answer is checked and sent. */
+/**
+ * Reasoning models put their thinking in <think>…</think>: only the answer is checked and
+ * sent. Markdown bold and headings become plain text (channels escape what they show).
+ */
 function cleanAnswer(text: string): string {
-  return text.replace(/<think>[\s\S]*?<\/think>/g, "").replace(/\*\*(.+?)\*\*/g, "$1").trim();
+  return text
+    .replace(/<think>[\s\S]*?<\/think>/g, "")
+    .replace(/\*\*(.+?)\*\*/g, "$1")
+    .replace(/^#{1,6}\s+/gm, "")
+    .trim();
 }
 
 function asksPersonalData(folded: string): boolean {
@@ -378,11 +385,26 @@ function hedgeLine(value: unknown): string | undefined {
   return answer?.hedged && answer.text ? answer.text.split("\n").pop() : undefined;
 }
 
-/** When the answer names an article ("Điều 23"), that citation of the document goes first. */
+/**
+ * The citations to show for an answer. Those it names most precisely go first: its whole locator ("Phụ lục II",
+ * "Điều 23 khoản 2"), then its article ("Điều 23"), each in the order the answer names them.
+ */
 function preferLocators(citations: Citation[], folded: string): Citation[] {
-  const named = (c: Citation) => {
-    const article = /dieu\s+\d+/.exec(fold(c.locator))?.[0];
-    return article && new RegExp(`\\b${article}\\b`).test(folded) ? 0 : 1;
+  const rank = (c: Citation): [number, number] => {
+    const locator = fold(c.locator);
+    const whole = folded.indexOf(locator);
+    if (whole >= 0) return [0, whole];
+    const article = /dieu\s+\d+/.exec(locator)?.[0];
+    const at = article ? folded.search(new RegExp(`\\b${article}\\b`)) : -1;
+    return at >= 0 ? [1, at] : [2, 0];
   };
-  return [...citations].sort((a, b) => named(a) - named(b));
+  const ranked = citations.map((c) => ({ c, r: rank(c) }));
+  // A document the answer cites by article keeps those articles only; one cited by name
+  // alone keeps its first (most relevant) citation.
+  const kept = ranked.filter(({ c, r }) => {
+    const sameDoc = ranked.filter((x) => x.c.doc === c.doc);
+    const best = Math.min(...sameDoc.map((x) => x.r[0]));
+    return best < 2 ? r[0] < 2 : sameDoc[0]!.c === c;
+  });
+  return kept.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1]).map(({ c }) => c);
 }
