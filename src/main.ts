@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     sessions: store,
     destinations,
     logger,
-    llm: llmFromConfig(config),
+    llm: await llmFromConfig(config),
   });
   const registration = engine.registration!;
   engine.metrics = createMetrics();

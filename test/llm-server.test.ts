@@ -30,7 +30,7 @@ afterAll(() => server.stop());
 async function engineFor(env: Record<string, string> = {}) {
   const config = loadConfig({ LLM_PROVIDER: "openai", OPENAI_BASE_URL: server.baseUrl, LLM_MODEL: "fake-model", ...env });
   const engine = new Engine(base.index, base.retriever, base.replies, await openStore("memory://"), NOW);
-  const llm = llmFromConfig(config)!;
+  const llm = (await llmFromConfig(config))!;
   engine.useLanguageModel({ ...llm, prompts: loadLlmPrompts(PROMPTS_DIR) });
   return engine;
 }
@@ -122,7 +122,7 @@ describe("LLM mode against Ollama's API", () => {
   const ollama = async () => {
     const config = loadConfig({ LLM_PROVIDER: "ollama", OLLAMA_BASE_URL: server.ollamaUrl, LLM_MODEL: "qwen2.5:7b-instruct" });
     const engine = new Engine(base.index, base.retriever, base.replies, await openStore("memory://"), NOW);
-    engine.useLanguageModel({ ...llmFromConfig(config)!, prompts: loadLlmPrompts(PROMPTS_DIR) });
+    engine.useLanguageModel({ ...(await llmFromConfig(config))!, prompts: loadLlmPrompts(PROMPTS_DIR) });
     return engine;
   };
 
@@ -148,8 +148,8 @@ describe("LLM mode against Ollama's API", () => {
 });
 
 describe("LLM configuration", () => {
-  it("is off by default and checked when set", () => {
-    expect(llmFromConfig(loadConfig({}))).toBeUndefined();
+  it("is off by default and checked when set", async () => {
+    expect(await llmFromConfig(loadConfig({}))).toBeUndefined();
     expect(() => loadConfig({ LLM_PROVIDER: "ollama" })).toThrow(/LLM_MODEL: required/);
     expect(() => loadConfig({ LLM_PROVIDER: "gemini", LLM_MODEL: "x" })).toThrow(/LLM_PROVIDER: use openai/);
     expect(() => loadConfig({ LLM_PROVIDER: "openai", LLM_MODEL: "x" })).toThrow(/OPENAI_API_KEY: required for api.openai.com/);
@@ -157,7 +157,7 @@ describe("LLM configuration", () => {
     expect(() => loadConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "x", LLM_MAX_STEPS: "50" })).toThrow(/LLM_MAX_STEPS: at most 10/);
     const ollama = loadConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b-instruct" });
     expect(ollama).toMatchObject({ OLLAMA_BASE_URL: "http://127.0.0.1:11434", LLM_TIMEOUT_MS: 20_000, LLM_MAX_STEPS: 4 });
-    expect(llmFromConfig(ollama)!.model._llmType()).toBe("ollama");
-    expect(llmFromConfig(loadConfig({ LLM_PROVIDER: "openai", LLM_MODEL: "x", OPENAI_API_KEY: "sk-test" }))!.model._llmType()).toBe("openai");
+    expect((await llmFromConfig(ollama))!.model._llmType()).toBe("ollama");
+    expect((await llmFromConfig(loadConfig({ LLM_PROVIDER: "openai", LLM_MODEL: "x", OPENAI_API_KEY: "sk-test" })))!.model._llmType()).toBe("openai");
   });
 });

@@ -88,6 +88,15 @@ describe("LLM mode: the grounding gate", () => {
     expect(await say(engine, FEE_QUESTION)).toMatchObject({ mode: "llm", text: `Trả lời\n${GROUNDED}` });
   });
 
+  it("keeps a long answer to one phone screen or two, in whole lines", async () => {
+    const long = [GROUNDED, ...Array.from({ length: 30 }, () => "Bạn nên hỏi Ủy ban nhân dân xã nơi bạn ở trước khi nộp tiền cho bất kỳ ai.")].join("\n");
+    const reply = await say((await llmEngine(fakeModel().respond(new AIMessage(long)))).engine, FEE_QUESTION);
+    expect(reply.mode).toBe("llm");
+    expect(reply.text.length).toBeLessThanOrEqual(1100);
+    expect(reply.text.startsWith(GROUNDED)).toBe(true);
+    expect(long.startsWith(reply.text)).toBe(true);
+  });
+
   it("replaces an answer citing a document nobody retrieved", async () => {
     const { engine, metricsText } = await llmEngine(fakeModel().respond(new AIMessage("Tối đa 3 tháng lương (Nghị định 999/2025/NĐ-CP).")));
     expect((await say(engine, FEE_QUESTION)).mode).toBe("offline");

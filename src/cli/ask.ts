@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<void> {
     knowledgeDir: config.KNOWLEDGE_DIR,
     dataDir: config.DATA_DIR,
     promptsDir: config.PROMPTS_DIR,
-    llm: llmFromConfig(config),
+    llm: await llmFromConfig(config),
   });
   const ask = (q: string) => engine.handle({ channel: "cli", userId: "cli", text: q });
 

@@ -37,7 +37,7 @@ for (const s of [run.hybrid, run.baseline]) {
   }
 }
 if (withLlm) {
-  const llmEngine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR, llm: llmFromConfig(config) });
+  const llmEngine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR, llm: await llmFromConfig(config) });
   const llmRun = await runLlmEval(llmEngine, questions, run);
   for (const [label, m] of [["offline", run.hybrid.overall], ["llm", llmRun.llm.overall]] as const) {
     console.log(`${`${label} overall`.padEnd(22)} ${fmt(m.hit1)} ${fmt(m.hit3)} ${fmt(m.mrr)} ${fmt(m.factAccuracy)} ${fmt(m.intentAccuracy)}`);

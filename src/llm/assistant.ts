@@ -27,6 +27,7 @@ import type { Citation } from "../engine/types.ts";
 import { fill, loadPromptFile } from "../engine/replies.ts";
 import { citationLine } from "../channels/render.ts";
 import { fold } from "../text/normalize.ts";
+import { clampText, MAX_ANSWER_CHARS } from "../engine/compose.ts";
 import { checkFeesTool } from "../tools/fee-check.ts";
 import { loanGuidanceTool } from "../tools/loan-guidance.ts";
 import { depositGuidanceTool } from "../tools/deposit-guidance.ts";
@@ -228,7 +229,9 @@ export class LlmAssistant {
   }
 
   /** The grounding gate and the other checks on a final answer. */
-  private gate(text: string, sources: Source[], tools: string[]): LlmOutcome {
+  private gate(answer: string, sources: Source[], tools: string[]): LlmOutcome {
+    // One phone screen or two, like every reply: whole lines beyond it are dropped before checking.
+    const text = clampText(answer.split("\n"), MAX_ANSWER_CHARS);
     const folded = fold(text);
     if (!text.trim()) return { kind: "fallback", reason: "empty", tools };
     if (REFUSAL_RE.test(folded.slice(0, 300))) return { kind: "fallback", reason: "refusal", tools };

@@ -5,11 +5,12 @@
  * /v1, hosted APIs) and `ChatOllama` for Ollama's own API. No provider configured: none.
  *
  * @example
- * const model = createChatModel(loadConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b-instruct" }));
+ * const model = await createChatModel(loadConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b-instruct" }));
+ *
+ * The integrations are imported only when configured: @langchain/openai alone adds about
+ * 300 ms to a start that does not use it.
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ChatOpenAICompletions } from "@langchain/openai";
-import { ChatOllama } from "@langchain/ollama";
 import type { Config } from "../config.ts";
 
 /** Low temperature: the answer restates retrieved facts, it does not create. */
@@ -17,11 +18,13 @@ const TEMPERATURE = 0.1;
 /** Room for a phone-sized answer (about 1,500 characters of Vietnamese) and tool calls. */
 const MAX_OUTPUT_TOKENS = 900;
 
-export function createChatModel(config: Config): BaseChatModel | undefined {
+export async function createChatModel(config: Config): Promise<BaseChatModel | undefined> {
   if (!config.LLM_PROVIDER || !config.LLM_MODEL) return undefined;
   if (config.LLM_PROVIDER === "ollama") {
+    const { ChatOllama } = await import("@langchain/ollama");
     return new ChatOllama({ baseUrl: config.OLLAMA_BASE_URL, model: config.LLM_MODEL, temperature: TEMPERATURE, numPredict: MAX_OUTPUT_TOKENS, maxRetries: 0 });
   }
+  const { ChatOpenAICompletions } = await import("@langchain/openai");
   return new ChatOpenAICompletions({
     model: config.LLM_MODEL,
     // Local servers ignore the key, but the client insists on one.
@@ -35,7 +38,7 @@ export function createChatModel(config: Config): BaseChatModel | undefined {
 }
 
 /** The engine's `llm` option from the configuration; undefined keeps the offline engine. */
-export function llmFromConfig(config: Config): { model: BaseChatModel; timeoutMs: number; maxSteps: number } | undefined {
-  const model = createChatModel(config);
+export async function llmFromConfig(config: Config): Promise<{ model: BaseChatModel; timeoutMs: number; maxSteps: number } | undefined> {
+  const model = await createChatModel(config);
   return model && { model, timeoutMs: config.LLM_TIMEOUT_MS, maxSteps: config.LLM_MAX_STEPS };
 }
