@@ -45,6 +45,13 @@ describe("grounding gate", () => {
     expect(unsupported("Huyện thôi hoạt động từ tháng 8/2025.")).toEqual(["thang 8/2025"]);
   });
 
+  it("reads the units of an answer in English", () => {
+    expect(check("The service fee is at most 3 months' salary (Luật 69/2020/QH14, Điều 23).").ok).toBe(true);
+    expect(check("You may borrow up to 100 million dong.").ok).toBe(true);
+    expect(unsupported("The service fee is at most 7 months' salary.")).toEqual(["7 months"]);
+    expect(unsupported("The deposit is 3,500 dollars.")).toEqual(["3,500 dollars"]);
+  });
+
   it("checks percentages", () => {
     expect(check("Lãi suất 5%.").ok).toBe(true);
     expect(unsupported("Lãi suất 6%.")).toEqual(["6%"]);

@@ -66,11 +66,15 @@ const UNIT_WORDS = "thang|nam|ngay|tuan|gio|tuoi|lan|trieu|ty|nghin|ngan|phan tr
 const NUMBER_WORD_RE = new RegExp(`\\b(${NUMBER_WORDS.map(([w]) => w).join("|")})\\s+(?=(?:${UNIT_WORDS})\\b)`, "g");
 
 /** Multipliers and the currency they imply unless one is named after them. */
-const MULTIPLIERS: Record<string, number> = { nghin: 1e3, ngan: 1e3, trieu: 1e6, ty: 1e9 };
+const MULTIPLIERS: Record<string, number> = { nghin: 1e3, ngan: 1e3, trieu: 1e6, ty: 1e9, thousand: 1e3, million: 1e6, billion: 1e9 };
+/** Vietnamese units, and the English ones an answer to an English question uses. */
 const UNITS: Array<[RegExp, string]> = [
-  [/^(%|phan tram)/, "pct"],
+  [/^(%|phan tram|percent)/, "pct"],
   [/^(dong|vnd|d)\b/, "vnd"],
-  [/^(usd|do la|do my|do)\b/, "usd"],
+  [/^(usd|do la|do my|do|dollars?)\b/, "usd"],
+  [/^months?\b/, "month"],
+  [/^years?\b/, "year"],
+  [/^days?\b/, "day"],
   [/^(yen|jpy)\b/, "jpy"],
   [/^(won|krw)\b/, "krw"],
   [/^(twd|dai te|te)\b/, "twd"],
