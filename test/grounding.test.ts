@@ -72,6 +72,16 @@ describe("grounding gate", () => {
     expect(unsupported("Gọi 0912345678 để được tư vấn.")).toEqual(["0912345678"]);
   });
 
+  it("checks digits written after letters, such as a language level", () => {
+    const levels = buildEvidence(["Thực tập sinh cần tiếng Nhật trình độ N4 trở lên."]);
+    expect(checkGrounding("Bạn cần tiếng Nhật N4.", levels).ok).toBe(true);
+    expect(checkGrounding("Bạn cần tiếng Nhật N2.", levels).ok).toBe(false);
+  });
+
+  it("rejects a number too large to parse", () => {
+    expect(check(`Tối đa ${"9".repeat(400)} đồng.`).ok).toBe(false);
+  });
+
   it("does not read list numbering as a figure", () => {
     const r = check("1. Hỏi Ủy ban nhân dân xã.\n2. Hỏi Sở Nội vụ.\n3) Giữ phiếu thu.");
     expect(r).toMatchObject({ ok: true, figures: [] });

@@ -18,6 +18,8 @@ import { createLogger } from "../src/logger.ts";
 import { checkFees } from "../src/tools/fee-check.ts";
 import { PROMPTS_DIR, realEngine } from "./helpers.ts";
 import { ScriptedChatModel, questionOf } from "./fakes/scripted-model.ts";
+import { hostileCorpus } from "./fixtures/hostile-corpus.ts";
+import { INTENTS } from "../src/engine/types.ts";
 
 let base: Engine;
 beforeAll(async () => {
@@ -323,6 +325,28 @@ describe("LLM mode: conversation and injection", () => {
     expect(content.indexOf("SYSTEM:")).toBeLessThan(content.indexOf("</tai_lieu>"));
     expect(String(seen[0]!.content)).not.toContain("CCCD và số tài khoản");
   });
+});
+
+describe("LLM mode: hostile input", () => {
+  it("answers all 640 generated hostile inputs with a model that repeats what it was sent, within the limits", async () => {
+    // The worst model: it parrots the question (injections, markup, numbers and all).
+    const model = new ScriptedChatModel((messages) => questionOf(messages) || "Bạn hỏi Ủy ban nhân dân xã nhé.");
+    const { engine } = await llmEngine(model);
+    const modes = { llm: 0, offline: 0 };
+    for (const input of hostileCorpus()) {
+      const reply = await engine.handle({ channel: "cli", userId: `h-${input.id}`, text: input.text });
+      expect(INTENTS, input.id).toContain(reply.intent);
+      expect(reply.text.length, input.id).toBeLessThanOrEqual(1500);
+      modes[reply.mode!]++;
+      if (reply.mode === "llm") {
+        // What the model repeated passed the gate: no figure the evidence lacks, no phone number.
+        expect(reply.text, input.id).not.toMatch(/0\d{9}/);
+        expect(reply.text, input.id).not.toMatch(/<\/?(tai_lieu|cau_hoi)>/);
+      }
+    }
+    expect(modes.llm + modes.offline).toBe(hostileCorpus().length);
+    expect(modes.offline).toBeGreaterThan(0);
+  }, 60_000);
 });
 
 describe("without a language model", () => {

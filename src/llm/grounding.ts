@@ -98,7 +98,8 @@ const DATE_RES: Array<[RegExp, (m: RegExpExecArray) => string]> = [
   [/\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b/g, (m) => isoDate(m[3]!, m[2]!, m[1]!)],
 ];
 const MONTH_RES: RegExp[] = [/\bthang (\d{1,2})(?:\/| nam )(\d{4})\b/g, /\b(\d{1,2})\/(\d{4})\b/g];
-const NUMBER_RE = /(?<![\w.,/])(\$\s*)?(\d+(?:[.,]\d+)*)(?![.,]?\d|\/)\s*([%$]|[a-z]+(?: [a-z]+)?)?/g;
+/** Digits after letters count too: "N3" (a Japanese level), "B1", digits glued to a word. */
+const NUMBER_RE = /(?<![\d.,/])(\$\s*)?(\d+(?:[.,]\d+)*)(?![.,]?\d|\/)\s*([%$]|[a-z]+(?: [a-z]+)?)?/g;
 /** "1. ", "2) " at the start of a line: list numbering, not a figure. */
 const LIST_MARKER_RE = /^(\s*)\d{1,2}[.)](?=\s)/gm;
 
@@ -163,7 +164,8 @@ export function extractClaims(input: string): Claim[] {
   text = text.replace(LIST_MARKER_RE, (whole, lead: string) => lead + " ".repeat(whole.length - lead.length));
   take(NUMBER_RE, (m) => {
     const value = parseNumber(m[2]!);
-    if (!Number.isFinite(value)) return undefined;
+    // Too large for a number: still a figure, and one no evidence states.
+    if (!Number.isFinite(value)) return { kind: "number", text: m[2]!, key: `number:${m[2]}` };
     const after = (m[3] ?? "").trim();
     if (m[1]) return { kind: "quantity", text: m[0].trim(), key: `usd:${canonical(value)}` };
     const multiplier = Object.keys(MULTIPLIERS).find((w) => after === w || after.startsWith(`${w} `));
