@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { createEngine } from "./engine/engine.ts";
 import { createLogger } from "./logger.ts";
 import { openStore } from "./store/store.ts";
-import { createWebApp } from "./channels/web/app.ts";
+import { createWebApp, opsRoutes } from "./channels/web/app.ts";
 import { createTelegramBot } from "./channels/telegram/bot.ts";
 import { run } from "@grammyjs/runner";
 import { webhookCallback } from "grammy";
@@ -66,6 +66,15 @@ async function main(): Promise<void> {
     ? createZaloBot({ token: config.ZALO_BOT_TOKEN, engine, store, apiRoot: config.ZALO_API_ROOT, logger, webhookSecret: config.ZALO_WEBHOOK_SECRET })
     : undefined;
   const zaloPath = config.ZALO_WEBHOOK_URL ? new URL(config.ZALO_WEBHOOK_URL).pathname : undefined;
+  const mountZalo = (app: Hono) => {
+    if (zalo && zaloPath) app.route(zaloPath, zalo.webhookHandler());
+    return app;
+  };
+  /** Serves an app on PORT/HOST until shutdown. */
+  const listen = (app: Hono) => {
+    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
+    shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  };
   if (zalo) {
     if (zaloPath) await zalo.setWebhook(config.ZALO_WEBHOOK_URL!);
     else {
@@ -95,13 +104,9 @@ async function main(): Promise<void> {
     if (config.TELEGRAM_WEBHOOK_URL) {
       // Webhook mode: Telegram posts updates; the secret header is checked on every call.
       await bot.init();
-      const app = new Hono();
-      app.get("/healthz", (c) => c.json({ ok: true }));
-      app.get("/metrics", async (c) => c.text(await engine.metrics!.registry.metrics(), 200, { "content-type": engine.metrics!.registry.contentType }));
+      const app = new Hono().route("/", opsRoutes(engine));
       app.post("/telegram/webhook", webhookCallback(bot, "hono", { secretToken: config.TELEGRAM_WEBHOOK_SECRET }));
-      if (zalo && zaloPath) app.route(zaloPath, zalo.webhookHandler());
-      const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
-      shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      listen(mountZalo(app));
       await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, drop_pending_updates: false });
       logger.info({ port: config.PORT }, "telegram webhook listening");
       process.stdout.write(`Telegram bot: webhook on port ${config.PORT} (Ctrl+C để dừng)\n`);
@@ -114,21 +119,14 @@ async function main(): Promise<void> {
         if (runner.isRunning()) await runner.stop();
       });
       logger.info("telegram bot polling");
-      if (zalo && zaloPath) {
-        // No HTTP server in polling mode: one small app for Zalo's webhook.
-        const app = new Hono().route(zaloPath, zalo.webhookHandler());
-        const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
-        shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      }
+      // No HTTP server in polling mode: one small app for Zalo's webhook.
+      if (zalo && zaloPath) listen(mountZalo(new Hono()));
       process.stdout.write("Telegram bot đang chạy (long polling). Nhấn Ctrl+C để dừng.\n");
     }
   } else {
     // Webhook destinations still get their hand-offs; Telegram ones wait for the bot.
     startOutbox();
-    const app = createWebApp({ engine, store, logger });
-    if (zalo && zaloPath) app.route(zaloPath, zalo.webhookHandler());
-    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST });
-    shutdown.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    listen(mountZalo(createWebApp({ engine, store, logger })));
     const shownHost = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;
     process.stdout.write(`Web chat: http://${shownHost}:${config.PORT}  (Ctrl+C để dừng)\n`);
   }

@@ -13,7 +13,7 @@ import type { Reply } from "../engine/types.ts";
 import { renderPlain } from "../channels/render.ts";
 import { llmFromConfig } from "../llm/model.ts";
 
-export function toJsonLine(question: string, reply: Reply): string {
+function toJsonLine(question: string, reply: Reply): string {
   return JSON.stringify({
     question,
     answer: reply.text,

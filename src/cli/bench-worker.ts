@@ -5,6 +5,7 @@
  *
  *   tsx src/cli/bench-worker.ts <knowledgeDir> <dataDir> <questions.jsonl> <rounds> [--rebuild]
  */
+import { percentile } from "../eval/stats.ts";
 import { performance } from "node:perf_hooks";
 import { createEngine } from "../engine/engine.ts";
 import { loadQuestions } from "../eval/dataset.ts";
@@ -37,7 +38,7 @@ for (let r = 0; r < rounds; r++) {
 }
 const totalMs = performance.now() - start;
 times.sort((a, b) => a - b);
-const pct = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+const pct = (p: number) => percentile(times, p)!;
 console.log(
   JSON.stringify({
     chunks: engine.index.chunks.length,

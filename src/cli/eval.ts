@@ -14,6 +14,7 @@ import { loadQuestions } from "../eval/dataset.ts";
 import { checkTargets, llmReportMarkdown, reportMarkdown, reportSvg } from "../eval/report.ts";
 import { runEval, runLlmEval } from "../eval/run.ts";
 import { llmFromConfig } from "../llm/model.ts";
+import { loadLlmPrompts } from "../llm/assistant.ts";
 
 const config = loadConfig();
 const withLlm = process.argv.includes("--llm");
@@ -37,8 +38,9 @@ for (const s of [run.hybrid, run.baseline]) {
   }
 }
 if (withLlm) {
-  const llmEngine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR, llm: await llmFromConfig(config) });
-  const llmRun = await runLlmEval(llmEngine, questions, run);
+  // The same engine in LLM mode: the index is loaded once; runLlmEval asks as other people.
+  engine.useLanguageModel({ ...(await llmFromConfig(config))!, prompts: loadLlmPrompts(config.PROMPTS_DIR) });
+  const llmRun = await runLlmEval(engine, questions, run);
   for (const [label, m] of [["offline", run.hybrid.overall], ["llm", llmRun.llm.overall]] as const) {
     console.log(`${`${label} overall`.padEnd(22)} ${fmt(m.hit1)} ${fmt(m.hit3)} ${fmt(m.mrr)} ${fmt(m.factAccuracy)} ${fmt(m.intentAccuracy)}`);
   }

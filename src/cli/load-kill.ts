@@ -116,16 +116,17 @@ export async function killPhase(api: FakeTelegramApi, dir: string, users: number
   const store = await openStore(`sqlite://${join(dir, "store.sqlite")}`);
   const registrations = new RegistrationStore(store);
   const deadline = Date.now() + 30_000;
+  const isDelivered = (c: { id: string }) => [...deliveries.keys()].some((k) => k.startsWith(c.id));
   let cases = await registrations.list({});
   while (Date.now() < deadline) {
     cases = await registrations.list({});
-    if (cases.every((c) => [...deliveries.keys()].some((k) => k.startsWith(c.id)))) break;
+    if (cases.every(isDelivered)) break;
     await new Promise((r) => setTimeout(r, 250));
   }
   child.kill("SIGTERM");
   await new Promise((r) => child.once("exit", r));
   const ids = new Set(cases.map((c) => c.id));
-  const delivered = cases.filter((c) => [...deliveries.keys()].some((k) => k.startsWith(c.id))).length;
+  const delivered = cases.filter(isDelivered).length;
   await store.close();
   hook.close();
   api.onSend = undefined;

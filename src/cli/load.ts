@@ -12,6 +12,7 @@
  *   npm run load                       # 500 users
  *   npm run load -- --users 100
  */
+import { percentile } from "../eval/stats.ts";
 import { writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -94,7 +95,7 @@ async function phase(name: string, api: FakeTelegramApi, faultRate: number, user
   );
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const pct = (p: number) => percentile(latencies, p) ?? NaN;
   const messages = USERS * CONVERSATION.length;
   return { name, users: USERS, messages, replies: latencies.length, seconds, perSecond: latencies.length / seconds, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), missing };
 }

@@ -384,7 +384,7 @@ export class Answerer {
   }
 
   /** A card whose facts are not fully verified (V-S, M) says who can confirm them. */
-  hedgeOf(card: Card): string | undefined {
+  private hedgeOf(card: Card): string | undefined {
     return card.meta.confidence !== "V-P" && card.meta.confirm_with ? fill(this.replies.hedge, { confirm_with: card.meta.confirm_with }) : undefined;
   }
 

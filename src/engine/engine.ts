@@ -217,8 +217,12 @@ export class Engine {
     if (intent === "help") return this.fixed(this.replies.help, "help");
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
     if (intent === "handoff") return this.handoffReply(userKey);
-    const offline = await this.offlineAnswer(text, intent, flowKey);
-    return this.llm ? this.llmAnswer(message, text, offline, flowKey, userKey) : offline;
+    // Checked by code when the message names a charge with an amount, or a way of paying
+    // that is wrong whatever the amount; other fee questions are answered from the knowledge.
+    const feeCheck = intent === "fee_check" ? startFeeDialog(text) : undefined;
+    const checkable = feeCheck?.charges.some(isCheckable) ? feeCheck : undefined;
+    const offline = await this.offlineAnswer(text, intent, flowKey, checkable);
+    return this.llm ? this.llmAnswer(message, text, offline, flowKey, userKey, checkable !== undefined) : offline;
   }
 
   /**
@@ -226,12 +230,13 @@ export class Engine {
    * gate decides whether its answer or the offline one is sent. The last turns are kept in
    * the session store (deleted with /xoadulieu) so follow-up questions make sense.
    */
-  private async llmAnswer(message: IncomingMessage, text: string, offline: Reply, flowKey: string, userKey: string): Promise<Reply> {
+  private async llmAnswer(
+    message: IncomingMessage, text: string, offline: Reply, flowKey: string, userKey: string, needsFeeCheck: boolean,
+  ): Promise<Reply> {
     const llm = this.llm!;
     const historyKey = `${HISTORY_PREFIX}${userKey}`;
     const history = (await this.sessions.get<Turn[]>(historyKey)) ?? [];
     const passages = llm.toPassages(await this.retriever.invoke(text));
-    const needsFeeCheck = offline.intent === "fee_check" && startFeeDialog(text).charges.some(isCheckable);
     const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()), needsFeeCheck });
     this.metrics?.observeLlm(outcome.kind, outcome.kind === "fallback" ? outcome.reason : "none");
     let reply: Reply;
@@ -293,14 +298,9 @@ export class Engine {
   }
 
   /** The answer without a language model: tools when the message gives them something to compute, else the knowledge. */
-  private async offlineAnswer(text: string, intent: Intent | undefined, flowKey: string): Promise<Reply> {
+  private async offlineAnswer(text: string, intent: Intent | undefined, flowKey: string, feeCheck?: FeeDialogState): Promise<Reply> {
     const reg = this.registration;
-    if (intent === "fee_check") {
-      const state = startFeeDialog(text);
-      // Checked by code when the message names a charge with an amount, or a way of paying
-      // that is wrong whatever the amount; other fee questions are answered from the knowledge.
-      if (state.charges.some(isCheckable)) return this.feeStep(flowKey, state, true);
-    }
+    if (feeCheck) return this.feeStep(flowKey, feeCheck, true);
     if (intent === "scam_check") {
       // A forwarded post or offer: list the red flags it shows. A short question is
       // better answered by the knowledge card about it.

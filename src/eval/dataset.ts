@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { INTENTS } from "../engine/types.ts";
 
-export const evalQuestionSchema = z.object({
+const evalQuestionSchema = z.object({
   id: z.string().min(1),
   question: z.string().min(1),
   /** accented | unaccented | english, colloquial, typo, topic:<knowledge topic>. */

@@ -103,7 +103,7 @@ const MAX_PASSAGE_CHARS = 1500;
 const MAX_PASSAGES = 5;
 const MAX_HISTORY_CHARS = 600;
 const DATED_TOOLS = new Set(["check_fees", "loan_guidance", "deposit_guidance"]);
-export const HANDOVER_TOOLS = { start_registration: "registration", ask_officer: "officer" } as const;
+const HANDOVER_TOOLS = { start_registration: "registration", ask_officer: "officer" } as const;
 
 /** Asking the person for personal data is the registration form's job, after consent. */
 const PERSONAL_DATA_RE =
@@ -130,7 +130,7 @@ export class LlmAssistant {
   }
 
   /** Every tool the model may call; search results are reported to `onPassages` as evidence. */
-  toolsFor(onPassages: (passages: Passage[]) => void): StructuredToolInterface[] {
+  private toolsFor(onPassages: (passages: Passage[]) => void): StructuredToolInterface[] {
     const search = tool(
       async ({ query }) => {
         const passages = this.toPassages(await this.options.search(query));
@@ -316,7 +316,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-export function formatPassages(passages: Passage[]): string {
+function formatPassages(passages: Passage[]): string {
   return passages
     .map((p, i) => `[${i + 1}] ${p.citations.map(citationLine).join("; ")}\n${neutralise(p.text)}`)
     .join("\n\n");

@@ -16,6 +16,7 @@
  * checkGrounding("Tối đa 7 tháng lương (Luật 69/2020/QH14).", evidence).unsupported; // [{ text: "7 thang", … }]
  */
 import { fold } from "../text/normalize.ts";
+import { parseNumberText } from "../tools/amount.ts";
 
 export type ClaimKind = "url" | "document" | "date" | "month" | "quantity" | "number";
 
@@ -107,13 +108,6 @@ function isoDate(y: string, m: string, d: string): string {
   return `${y}-${m.padStart(2, "0")}-${d.padStart(2, "0")}`;
 }
 
-/** "1.500.000" → 1500000, "1,5" → 1.5, "2,500" → 2500 (English thousands), "2.5" → 2.5. */
-export function parseNumber(raw: string): number {
-  if (/^\d{1,3}(\.\d{3})+$/.test(raw)) return Number(raw.replace(/\./g, ""));
-  if (/^\d{1,3}(,\d{3})+$/.test(raw)) return Number(raw.replace(/,/g, ""));
-  return Number(raw.replace(",", "."));
-}
-
 function canonical(n: number): string {
   return String(Number(n.toPrecision(9)));
 }
@@ -163,9 +157,9 @@ export function extractClaims(input: string): Claim[] {
   }
   text = text.replace(LIST_MARKER_RE, (whole, lead: string) => lead + " ".repeat(whole.length - lead.length));
   take(NUMBER_RE, (m) => {
-    const value = parseNumber(m[2]!);
-    // Too large for a number: still a figure, and one no evidence states.
-    if (!Number.isFinite(value)) return { kind: "number", text: m[2]!, key: `number:${m[2]}` };
+    const value = parseNumberText(m[2]!);
+    // Too large or malformed for a number: still a figure, compared as written.
+    if (value === undefined) return { kind: "number", text: m[2]!, key: `number:${m[2]}` };
     const after = (m[3] ?? "").trim();
     if (m[1]) return { kind: "quantity", text: m[0].trim(), key: `usd:${canonical(value)}` };
     const multiplier = Object.keys(MULTIPLIERS).find((w) => after === w || after.startsWith(`${w} `));
@@ -215,8 +209,8 @@ export function buildEvidence(texts: string[], documentNames: string[] = []): Ev
       const [unit, value] = claim.key.split(":") as [string, string];
       keys.add(`number:${value}`);
       // "100 triệu" is also the number 100 as written.
-      const written = /(\d+(?:[.,]\d+)*)/.exec(claim.text)?.[1];
-      if (written) keys.add(`number:${canonical(parseNumber(written))}`);
+      const written = parseNumberText(/(\d+(?:[.,]\d+)*)/.exec(claim.text)?.[1] ?? "");
+      if (written !== undefined) keys.add(`number:${canonical(written)}`);
       if (unit === "vnd") keys.add(`vnd:${value}`);
     } else if (claim.kind === "number" && Number(claim.key.slice(7)) >= 1000) {
       // A tool's JSON carries amounts as plain numbers (30000000).
@@ -227,7 +221,7 @@ export function buildEvidence(texts: string[], documentNames: string[] = []): Ev
 }
 
 /** The value part of a key ("month:7" → "7"), for comparing figures across units. */
-export function keyValue(key: string): string {
+function keyValue(key: string): string {
   return key.slice(key.indexOf(":") + 1);
 }
 

@@ -5,7 +5,8 @@
  * /v1, hosted APIs) and `ChatOllama` for Ollama's own API. No provider configured: none.
  *
  * @example
- * const model = await createChatModel(loadConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b-instruct" }));
+ * const llm = await llmFromConfig(loadConfig({ LLM_PROVIDER: "ollama", LLM_MODEL: "qwen2.5:7b-instruct" }));
+ * engine.useLanguageModel({ ...llm!, prompts: loadLlmPrompts("prompts") });
  *
  * The integrations are imported only when configured: @langchain/openai alone adds about
  * 300 ms to a start that does not use it.
@@ -18,7 +19,7 @@ const TEMPERATURE = 0.1;
 /** Room for a phone-sized answer (about 1,500 characters of Vietnamese) and tool calls. */
 const MAX_OUTPUT_TOKENS = 900;
 
-export async function createChatModel(config: Config): Promise<BaseChatModel | undefined> {
+async function createChatModel(config: Config): Promise<BaseChatModel | undefined> {
   if (!config.LLM_PROVIDER || !config.LLM_MODEL) return undefined;
   if (config.LLM_PROVIDER === "ollama") {
     const { ChatOllama } = await import("@langchain/ollama");

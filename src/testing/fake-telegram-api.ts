@@ -14,6 +14,11 @@ export interface SentMessage {
   reply_markup?: { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> };
 }
 
+/** A leading "/command" is marked as a bot command, as Telegram does. */
+function commandEntities(text: string): { entities?: Array<{ type: string; offset: number; length: number }> } {
+  return text.startsWith("/") ? { entities: [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] } : {};
+}
+
 export class FakeTelegramApi {
   readonly sent: SentMessage[] = [];
   /** editMessageText calls (the officers' case cards). */
@@ -68,8 +73,7 @@ export class FakeTelegramApi {
   }
 
   pushText(from: number, text: string): void {
-    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
-    this.pushMessage(from, entities ? { text, entities } : { text });
+    this.pushMessage(from, { text, ...commandEntities(text) });
   }
 
   pushCallback(from: number, data: string, chatId = from): void {
@@ -101,20 +105,14 @@ export class FakeTelegramApi {
 
   /** A text (or command) from user `from` in the group `chatId` (negative id). */
   pushGroupText(chatId: number, from: number, text: string, replyTo?: number): void {
-    const entities = text.startsWith("/") ? [{ type: "bot_command", offset: 0, length: text.split(/\s/)[0]!.length }] : undefined;
-    this.updates.push({
-      update_id: this.nextUpdateId++,
-      message: {
-        message_id: this.nextMessageId++,
-        date: Math.floor(Date.now() / 1000),
-        chat: { id: chatId, type: "supergroup", title: "Office" },
-        from: { id: from, is_bot: false, first_name: "Officer" },
-        text,
-        ...(entities ? { entities } : {}),
-        ...(replyTo !== undefined ? { reply_to_message: { message_id: replyTo, date: 0, chat: { id: chatId, type: "supergroup", title: "Office" }, text: "…" } } : {}),
-      },
+    const chat = { id: chatId, type: "supergroup", title: "Office" };
+    this.pushMessage(from, {
+      chat,
+      from: { id: from, is_bot: false, first_name: "Officer" },
+      text,
+      ...commandEntities(text),
+      ...(replyTo !== undefined ? { reply_to_message: { message_id: replyTo, date: 0, chat, text: "…" } } : {}),
     });
-    this.wakePolls();
   }
 
   sentTo(chatId: number): SentMessage[] {

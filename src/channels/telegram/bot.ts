@@ -81,7 +81,7 @@ export interface TelegramBotOptions {
 }
 
 /** Buttons for one label each, one per row (labels are short questions). */
-export function suggestionKeyboard(suggestions: string[]): InlineKeyboard | undefined {
+function suggestionKeyboard(suggestions: string[]): InlineKeyboard | undefined {
   if (!suggestions.length) return undefined;
   const kb = new InlineKeyboard();
   suggestions.forEach((s, i) => kb.text(s.length > 60 ? `${s.slice(0, 59)}…` : s, `s:${i}`).row());

@@ -31,18 +31,32 @@ export interface OfficerOptions {
 /** The buttons under a case card; callback data "st:<case id>:<status>" fits Telegram's 64 bytes. */
 const BUTTON_STATUSES: CaseStatus[] = ["received", "contacted", "unreachable", "counselled", "signed_up", "closed"];
 
-/** Chats allowed to work cases: every office group in the destinations config. */
-export function officeChatIds(destinations: Destinations): Set<string> {
-  const ids = new Set<string>();
-  for (const d of [...Object.values(destinations.offices), destinations.unrouted]) {
-    if (d?.telegramChatId !== undefined) ids.add(String(d.telegramChatId));
-  }
-  return ids;
+/**
+ * The routing keys each office group works, by chat id: its offices' keys, then the
+ * unrouted list if the group takes it. The chats in it are the ones allowed to work cases.
+ */
+function keysByChat(destinations: Destinations): Map<string, string[]> {
+  const byChat = new Map<string, string[]>();
+  const add = (chat: string | number | undefined, key: string) => {
+    if (chat !== undefined) byChat.set(String(chat), [...(byChat.get(String(chat)) ?? []), key]);
+  };
+  for (const [key, d] of Object.entries(destinations.offices)) add(d.telegramChatId, key);
+  add(destinations.unrouted?.telegramChatId, UNROUTED);
+  return byChat;
+}
+
+/** Province and commune names by id, for cards, exports and statistics. */
+function placeNames(kb: KnowledgeBase) {
+  return {
+    province: (id: string) => kb.offices.provinces.find((p) => p.id === id)?.name,
+    commune: (id: string) => kb.offices.communes.find((c) => c.id === id)?.name,
+  };
 }
 
 function placeName(kb: KnowledgeBase, reg: Registration): string {
-  const province = kb.offices.provinces.find((p) => p.id === reg.provinceId)?.name ?? reg.provinceId;
-  const commune = reg.communeId ? kb.offices.communes.find((c) => c.id === reg.communeId)?.name : reg.placeTyped;
+  const names = placeNames(kb);
+  const province = names.province(reg.provinceId) ?? reg.provinceId;
+  const commune = reg.communeId ? names.commune(reg.communeId) : reg.placeTyped;
   return commune ? `${commune}, ${province}` : province;
 }
 
@@ -77,7 +91,7 @@ export function caseKeyboard(caseId: string): InlineKeyboard {
 }
 
 /** "da tu van", "counselled", "tư vấn" → a status. */
-export function parseStatus(text: string): CaseStatus | undefined {
+function parseStatus(text: string): CaseStatus | undefined {
   const f = fold(text).trim();
   if (!f) return undefined;
   if ((CASE_STATUSES as readonly string[]).includes(f)) return f as CaseStatus;
@@ -85,7 +99,7 @@ export function parseStatus(text: string): CaseStatus | undefined {
 }
 
 /** "2026-11" or "2026-11-01 2026-11-30" (Vietnam days): a period; nothing means all time. */
-export function parsePeriod(args: string[]): { from?: string; to?: string } | undefined {
+function parsePeriod(args: string[]): { from?: string; to?: string } | undefined {
   const ok = (s: string) => /^\d{4}-\d{2}(-\d{2})?$/.test(s);
   if (args.length === 0) return {};
   if (args.length === 1 && ok(args[0]!)) return { from: args[0], to: args[0] };
@@ -95,10 +109,11 @@ export function parsePeriod(args: string[]): { from?: string; to?: string } | un
 
 export function officerComposer(options: OfficerOptions): Composer<Context> {
   const { registration, kb, logger } = options;
-  const chats = officeChatIds(options.destinations);
+  const names = placeNames(kb);
+  const groups = keysByChat(options.destinations);
   const officers = new Set((options.officerUserIds ?? []).map(String));
   const allowed = (ctx: Context) =>
-    (ctx.chat !== undefined && chats.has(String(ctx.chat.id))) || (ctx.from !== undefined && officers.has(String(ctx.from.id)));
+    (ctx.chat !== undefined && groups.has(String(ctx.chat.id))) || (ctx.from !== undefined && officers.has(String(ctx.from.id)));
 
   /**
    * The routing keys an office group works: its own cases only. An allow-listed officer in
@@ -106,12 +121,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
    */
   const scope = (ctx: Context): string[] | undefined => {
     if (ctx.chat?.type === "private") return undefined;
-    const chat = String(ctx.chat?.id);
-    const keys = Object.entries(options.destinations.offices)
-      .filter(([, d]) => String(d.telegramChatId) === chat)
-      .map(([k]) => k);
-    if (String(options.destinations.unrouted?.telegramChatId) === chat) keys.push(UNROUTED);
-    return keys;
+    return groups.get(String(ctx.chat?.id)) ?? [];
   };
   const inScope = (ctx: Context, reg: Registration) => {
     const keys = scope(ctx);
@@ -175,10 +185,6 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
     if (!period) return ctx.reply("Gõ /export, hoặc /export 2026-11, hoặc /export 2026-11-01 2026-11-30.");
     const regs = await registration.store.list({ ...period, routedTo: scope(ctx) });
-    const names = {
-      province: (id: string) => kb.offices.provinces.find((p) => p.id === id)?.name,
-      commune: (id: string) => kb.offices.communes.find((c) => c.id === id)?.name,
-    };
     // The one bulk way out of personal data: recorded, never logged with contents.
     await registration.store.recordAudit({ action: "export", by: `tg:${ctx.from?.id}`, at: new Date().toISOString(), detail: `${regs.length} rows` });
     logger?.info({ count: regs.length, chat: ctx.chat?.id }, "cases exported");
@@ -192,11 +198,11 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const s = await registration.store.stats({ ...period, routedTo: scope(ctx) });
     const markets = Object.entries(s.byMarket).map(([m, c]) => `  ${m}: ${c.registered}`).join("\n");
     const provinces = Object.entries(s.byProvince)
-      .map(([p, c]) => `  ${kb.offices.provinces.find((x) => x.id === p)?.name ?? p}: ${c.registered}`)
+      .map(([p, c]) => `  ${names.province(p) ?? p}: ${c.registered}`)
       .join("\n");
     const communes = Object.entries(s.byCommune)
       .filter(([c]) => c !== "")
-      .map(([c, n]) => `  ${kb.offices.communes.find((x) => x.id === c)?.name ?? c}: ${n.registered}`)
+      .map(([c, n]) => `  ${names.commune(c) ?? c}: ${n.registered}`)
       .join("\n");
     const groupsText = Object.entries(s.byPriorityGroup)
       .filter(([, c]) => c.registered > 0)

@@ -44,8 +44,25 @@ export interface WebAppOptions {
   logger?: Logger;
 }
 
-export function newSessionId(): string {
+function newSessionId(): string {
   return randomBytes(12).toString("base64url");
+}
+
+/**
+ * /healthz and /metrics, for every HTTP server the process runs (the web chat, the
+ * Telegram webhook server).
+ *
+ * @example
+ * new Hono().route("/", opsRoutes(engine));
+ */
+export function opsRoutes(engine: Engine): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ ok: true }));
+  app.get("/metrics", async (c) => {
+    if (!engine.metrics) return c.text("metrics are off", 404);
+    return c.text(await engine.metrics.registry.metrics(), 200, { "content-type": engine.metrics.registry.contentType });
+  });
+  return app;
 }
 
 export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
@@ -53,11 +70,7 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
   const page = chatPage();
 
   app.get("/", (c) => c.html(page));
-  app.get("/healthz", (c) => c.json({ ok: true }));
-  app.get("/metrics", async (c) => {
-    if (!engine.metrics) return c.text("metrics are off", 404);
-    return c.text(await engine.metrics.registry.metrics(), 200, { "content-type": engine.metrics.registry.contentType });
-  });
+  app.route("/", opsRoutes(engine));
 
   app.post(
     "/api/chat",

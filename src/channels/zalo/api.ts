@@ -57,8 +57,6 @@ const envelopeSchema = z.looseObject({
 
 const botInfoSchema = z.looseObject({ id: idSchema.optional(), account_name: z.string().optional(), display_name: z.string().optional() });
 export type ZaloBotInfo = z.infer<typeof botInfoSchema>;
-const webhookInfoSchema = z.looseObject({ url: z.string().optional() });
-export type ZaloWebhookInfo = z.infer<typeof webhookInfoSchema>;
 const sentSchema = z.looseObject({ message_id: idSchema.optional() });
 export type ZaloSent = z.infer<typeof sentSchema>;
 
@@ -190,10 +188,6 @@ export class ZaloApi {
 
   async deleteWebhook(): Promise<void> {
     await this.call("deleteWebhook", {});
-  }
-
-  async getWebhookInfo(): Promise<ZaloWebhookInfo> {
-    return this.parse("getWebhookInfo", webhookInfoSchema, await this.call("getWebhookInfo", {}));
   }
 
   /** Plain text, at most ZALO_MAX_CHARS characters (the caller splits longer text). */

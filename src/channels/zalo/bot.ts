@@ -38,9 +38,9 @@ const SEND_ATTEMPTS = 5;
 /** Longest option label shown; the full text is what a number sends. */
 const OPTION_LABEL_CHARS = 120;
 
-export const OPTIONS_HEADER = "Gõ số để hỏi tiếp:";
+const OPTIONS_HEADER = "Gõ số để hỏi tiếp:";
 /** When the reply asks a question, its options are answers to pick. */
-export const CHOICES_HEADER = "Gõ số để chọn:";
+const CHOICES_HEADER = "Gõ số để chọn:";
 
 export interface ZaloBotOptions {
   token: string;
@@ -123,7 +123,7 @@ export function numberedOptions(suggestions: string[], question = false): string
 }
 
 /** The reply as Zalo text: renderPlain, then the suggestions as numbered options. */
-export function renderZalo(reply: Reply, replies: Parameters<typeof renderPlain>[1]): string {
+function renderZalo(reply: Reply, replies: Parameters<typeof renderPlain>[1]): string {
   const body = renderPlain(reply, replies);
   if (!reply.suggestions.length) return body;
   return `${body}\n\n${numberedOptions(reply.suggestions, /\?\s*$/.test(reply.text))}`;
