@@ -202,13 +202,18 @@ export function depositCapFacts(kb: KnowledgeBase, date: string): Fact[] {
   return kb.facts.filter((f) => f.id.startsWith(DEPOSIT_FACTS.capPrefix) && inForce(f, date));
 }
 
-/** The cap fact for a region and job on the company route: a named job beats "all". */
-export function selectDepositCap(kb: KnowledgeBase, region: MarketRegion, job: DepositJob, date: string): Fact | undefined {
+/**
+ * The cap fact for a region, job and route (company by default): a named job beats "all".
+ * The one deposit-cap selector: the fee check uses it too.
+ */
+export function selectDepositCap(
+  kb: KnowledgeBase, region: MarketRegion, job: DepositJob, date: string, route: "company" | "eps" | "direct" = "company",
+): Fact | undefined {
   const rank = (f: Fact) => (f.applies_to?.job === job ? 0 : 1);
   return depositCapFacts(kb, date)
     .filter((f) => {
       const a = f.applies_to ?? {};
-      return a.market === region && (a.job === job || a.job === "all") && (!a.route || a.route === "company");
+      return a.market === region && (a.job === job || a.job === "all") && (!a.route || a.route === route);
     })
     .sort((a, b) => rank(a) - rank(b))[0];
 }

@@ -13,6 +13,7 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { Fact } from "../knowledge/schema.ts";
+import { depositRegion, selectDepositCap } from "./deposit-guidance.ts";
 import { citeFact, factById, inForce, isoToday, needsHedge, uniqueCitations, viNumber, type ToolAnswer, type ToolCitation } from "./common.ts";
 
 export const MARKETS = [
@@ -286,8 +287,8 @@ function checkDeposit(ctx: Context, charge: z.output<typeof chargeSchema>): Char
     const eps = factById(kb, "eps.deposit.amount");
     return compareMoney(charge, eps.value, "VND", [eps], `Đi Hàn theo EPS, mức ký quỹ là ${moneyText(eps.value, "VND")}, nộp ở Ngân hàng Chính sách xã hội nơi bạn thường trú.`);
   }
-  const caps = selectFacts(kb, "workerDepositCap.", { market: input.market, job: input.job, route: input.route }, date);
-  const cap = caps[0];
+  const crew = jobKeys(input.job).includes("farfishing_or_transport_crew");
+  const cap = selectDepositCap(kb, depositRegion(input.market), crew ? "farfishing_or_transport_crew" : "other", date, input.route);
   if (!cap) {
     return { charge, verdict: "needs_info", reason: "Mình chưa có mức ký quỹ cho trường hợp này.", advice: "Hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở.", citations: [citeFact(when)] };
   }
