@@ -10,7 +10,8 @@
  * const cap = factById(kb, "serviceFeeCap.general.max36");
  * citeFact(cap); // { doc: "Luật 69/2020/QH14", locator: "Điều 23 khoản 4 điểm a", … }
  */
-import type { KnowledgeBase } from "../knowledge/load.ts";
+import type { Card, KnowledgeBase } from "../knowledge/load.ts";
+import { fold } from "../text/normalize.ts";
 import type { Confidence, Fact, Status } from "../knowledge/schema.ts";
 
 /** A citation a tool attaches to its verdict: the fact's document and locator. */
@@ -135,15 +136,21 @@ export function confirmWith(kb: KnowledgeBase, cardId: string): string | undefin
 export function officeType(kb: KnowledgeBase, id: string): { name: string; citation: ToolCitation } {
   const office = kb.offices.officeTypes.find((o) => o.id === id);
   if (!office) throw new Error(`knowledge/offices/office-types.yaml: no office type "${id}"`);
-  return {
-    name: office.name,
-    citation: {
-      doc: office.source.doc,
-      locator: office.source.locator,
-      status: kb.documents.get(office.source.doc)?.status ?? "in_force",
-      confidence: office.confidence,
-    },
-  };
+  return { name: office.name, citation: citeSource(kb, office.source, office.confidence) };
+}
+
+/** A citation of a document reference; its status comes from the documents registry. */
+export function citeSource(kb: KnowledgeBase, source: { doc: string; locator: string }, confidence: Confidence): ToolCitation {
+  return { doc: source.doc, locator: source.locator, status: kb.documents.get(source.doc)?.status ?? "in_force", confidence };
+}
+
+/**
+ * The scam red-flags card, while its next steps still send people to the commune/ward
+ * police (find-office and scam-check only point there when the card does).
+ */
+export function policeCard(kb: KnowledgeBase): Card | undefined {
+  const card = kb.cards.find((c) => c.meta.id === "gen-scam-red-flags");
+  return card?.nextSteps.some((s) => /cong an xa, phuong/.test(fold(s))) ? card : undefined;
 }
 
 /** One sentence of an answer with the citations behind it. Priority 1 is kept first. */

@@ -198,7 +198,7 @@ function toCap(f: Fact, kind: DepositCap["kind"]): DepositCap {
 }
 
 /** Every worker-deposit cap fact in force on `date`. */
-export function depositCapFacts(kb: KnowledgeBase, date: string): Fact[] {
+function depositCapFacts(kb: KnowledgeBase, date: string): Fact[] {
   return kb.facts.filter((f) => f.id.startsWith(DEPOSIT_FACTS.capPrefix) && inForce(f, date));
 }
 
@@ -431,7 +431,8 @@ function comparisonLines(kb: KnowledgeBase, date: string, c: DepositComparison, 
 /** The whole table in a few words, for a destination we did not recognise. */
 function generalTable(kb: KnowledgeBase, date: string, job: DepositJob): AnswerLine[] {
   if (job === "farfishing_or_transport_crew") return [];
-  const facts = depositCapFacts(kb, date).filter((f) => f.applies_to?.job !== "farfishing_or_transport_crew");
+  const all = depositCapFacts(kb, date);
+  const facts = all.filter((f) => f.applies_to?.job !== "farfishing_or_transport_crew");
   const zero = facts.filter((f) => f.unit === "VND" && f.value === 0);
   const zeroNames = zero.map((f) => REGION_NAMES[(f.applies_to?.market ?? "other") as MarketRegion]).filter(Boolean);
   const out: AnswerLine[] = [];
@@ -443,7 +444,7 @@ function generalTable(kb: KnowledgeBase, date: string, job: DepositJob): AnswerL
     const via = f.applies_to?.route === "company" ? " qua công ty" : "";
     out.push({ text: `Đi ${where}${via}: ${f.unit === "VND" ? `tối đa ${capPhrase(f)}` : capPhrase(f)}.`, priority: f.applies_to?.market === "other" ? 1 : 2, cites: [citeFact(f)] });
   }
-  const crew = facts.length > 0 ? depositCapFacts(kb, date).find((f) => f.applies_to?.market === "other" && f.applies_to?.job === "farfishing_or_transport_crew") : undefined;
+  const crew = facts.length > 0 ? all.find((f) => f.applies_to?.market === "other" && f.applies_to?.job === "farfishing_or_transport_crew") : undefined;
   if (crew) out.push({ text: "Thuyền viên tàu cá xa bờ, tàu vận tải: không phải ký quỹ.", priority: 3, cites: [citeFact(crew)] });
   return out;
 }

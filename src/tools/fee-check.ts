@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { Fact } from "../knowledge/schema.ts";
 import { depositRegion, selectDepositCap } from "./deposit-guidance.ts";
-import { citeFact, factById, inForce, isoToday, needsHedge, uniqueCitations, viNumber, type ToolAnswer, type ToolCitation } from "./common.ts";
+import { ISO_DATE_RE, citeFact, factById, inForce, isoToday, needsHedge, uniqueCitations, viNumber, type ToolAnswer, type ToolCitation } from "./common.ts";
 
 export const MARKETS = [
   "japan", "korea", "taiwan", "germany", "europe", "middle_east", "malaysia", "southeast_asia", "china", "macau",
@@ -68,7 +68,7 @@ export const feeCheckInputSchema = z.object({
   charges: z.array(chargeSchema).min(1).max(10),
   /** Price of one economy ticket home, for markets whose deposit cap is "one air ticket". */
   airfarePrice: moneySchema.optional(),
-  asOf: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  asOf: z.string().regex(ISO_DATE_RE).optional(),
 });
 export type FeeCheckInput = z.input<typeof feeCheckInputSchema>;
 
@@ -128,7 +128,7 @@ function marketMatches(factMarket: string | undefined, market: Market): boolean 
  * Facts of a family (`prefix`) that apply to this market, job and route, most specific
  * first: a named job beats "other", which beats "all"; a named market beats "all".
  */
-export function selectFacts(kb: KnowledgeBase, prefix: string, q: { market: Market; job: Job; route: string }, date: string): Fact[] {
+function selectFacts(kb: KnowledgeBase, prefix: string, q: { market: Market; job: Job; route: string }, date: string): Fact[] {
   const jobs = jobKeys(q.job);
   const scored: Array<{ fact: Fact; score: number }> = [];
   for (const fact of kb.facts) {

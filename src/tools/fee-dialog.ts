@@ -12,8 +12,8 @@
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import { isMoney, isMonths, parseAmount, type ParsedAmount } from "./amount.ts";
 import { checkFees, CURRENCIES, type Charge, type ChargeKind, type FeeCheckInput, type FeeCheckResult, type Job, type Market, type MissingInfo } from "./fee-check.ts";
-import { fold } from "../text/normalize.ts";
-import { parseJob, parseMarket, parseRoute, ruleText } from "./market.ts";
+import { fold, ruleText } from "../text/normalize.ts";
+import { parseJob, parseMarket, parseRoute } from "./market.ts";
 
 export type FeeSlot = "market" | MissingInfo;
 

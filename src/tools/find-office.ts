@@ -16,15 +16,17 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { Card, KnowledgeBase } from "../knowledge/load.ts";
+import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { Commune, OfficeTask, OfficeType, OldName, Province } from "../knowledge/offices-schema.ts";
-import { OFFICE_TASKS, officeTaskSchema } from "../knowledge/offices-schema.ts";
+import { officeTaskSchema } from "../knowledge/offices-schema.ts";
 import type { Confidence } from "../knowledge/schema.ts";
-import { cleanUserText, fold, toneKey } from "../text/normalize.ts";
+import { cleanUserText, fold, ruleText, toneKey } from "../text/normalize.ts";
 import {
   MAX_ANSWER_CHARS,
   citeCard,
+  citeSource,
   formatDate,
+  policeCard,
   needsHedge,
   safeEcho,
   uniqueCitations,
@@ -163,12 +165,6 @@ const OFFICE_ORDER = [
 ];
 
 /**
- * The card whose next steps tell a cheated person to report to the commune/ward police.
- * The answer mentions the police only while that card still says so.
- */
-const POLICE_CARD_ID = "gen-scam-red-flags";
-
-/**
  * provinces.yaml has no per-entry source: its header (and card gen-34-provinces) rest the
  * 34-unit list on this resolution as a whole. The entry's own confidence is attached.
  */
@@ -217,11 +213,8 @@ interface PlaceIndex {
 }
 
 /** Folded, punctuation-free key: "TP. Cao Bằng" → "tp cao bang". */
-export function placeKey(text: string): string {
-  return fold(cleanUserText(text))
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+function placeKey(text: string): string {
+  return ruleText(cleanUserText(text));
 }
 
 // Administrative words people put before a name; the hint says which level they meant.
@@ -452,23 +445,9 @@ function pickMostSpecific(entries: PlaceEntry[]): PlaceEntry | undefined {
 // Citations
 // ---------------------------------------------------------------------------------------
 
-function docStatus(kb: KnowledgeBase, doc: string): ToolCitation["status"] {
-  return kb.documents.get(doc)?.status ?? "in_force";
-}
-
-function cite(kb: KnowledgeBase, source: { doc: string; locator: string }, confidence: Confidence): ToolCitation {
-  return { doc: source.doc, locator: source.locator, status: docStatus(kb, source.doc), confidence };
-}
-
 /** The general "district level ended 01/07/2025" entry (Phòng LĐTBXH cấp huyện), if present. */
 function districtEndEntry(kb: KnowledgeBase): OldName | undefined {
   return kb.offices.oldNames.find((o) => o.level === "district" && !o.replaced_by.province && o.ended === "2025-07-01");
-}
-
-function policeCard(kb: KnowledgeBase): Card | undefined {
-  const card = kb.cards.find((c) => c.meta.id === POLICE_CARD_ID);
-  if (!card || !card.nextSteps.some((s) => /cong an xa, phuong/.test(fold(s)))) return undefined;
-  return card;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -514,11 +493,6 @@ function officeWhere(kb: KnowledgeBase, office: OfficeType, ctx: PlaceContext): 
     default:
       return office.name;
   }
-}
-
-/** User text shown back as plain words only, so a typed phone number or link never returns. */
-function echo(text: string): string {
-  return safeEcho(cleanUserText(text));
 }
 
 function hedgeLine(who: string): string {
@@ -626,7 +600,7 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
   const provinceId = provinceIds.size === 1 ? [...provinceIds][0]! : null;
   ctx.province = provinceId ? (kb.offices.provinces.find((p) => p.id === provinceId) ?? null) : null;
   const communePart = parts.find((p) => p.field === "commune");
-  if (communePart && communePart.res.kind === "none") ctx.unknownCommune = echo(typed.commune);
+  if (communePart && communePart.res.kind === "none") ctx.unknownCommune = safeEcho(typed.commune);
 
   const citations: ToolCitation[] = [];
   const used: Confidence[] = [];
@@ -638,7 +612,7 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
   // such tasks are usually done so the person is not left with nothing.
   const typedHint = parts.map((p) => (p.res.kind === "none" ? p.res.hint : undefined)).find(Boolean);
   if ((nothingFound || noPlace) && !national) {
-    const whatTyped = echo(typed.place || typed.commune || typed.province) || "nơi bạn gõ";
+    const whatTyped = safeEcho(typed.place || typed.commune || typed.province) || "nơi bạn gõ";
     const ask: string[] = [];
     if (noPlace) ask.push("Bạn đang ở tỉnh, thành phố nào, xã, phường nào?");
     else if (typedHint === "district") {
@@ -646,7 +620,7 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
       ask.push(`Tôi chưa có dữ liệu về ${quote(whatTyped)}.`);
       if (end?.ended) {
         ask.push(`Cấp quận, huyện đã thôi hoạt động từ ${formatDate(end.ended)}.`);
-        citations.push(cite(kb, end.source, end.confidence));
+        citations.push(citeSource(kb, end.source, end.confidence));
         used.push(end.confidence);
       }
       ask.push("Bạn ở tỉnh, thành phố nào, xã, phường nào hiện nay?");
@@ -676,7 +650,7 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
   let oldNotice: OldNameNotice | null = null;
   if (ctx.oldName) {
     const o = ctx.oldName;
-    const oc = cite(kb, o.source, o.confidence);
+    const oc = citeSource(kb, o.source, o.confidence);
     citations.push(oc);
     used.push(o.confidence);
     const label = oldNameLabel(o);
@@ -686,7 +660,7 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
     const end = districtEndEntry(kb);
     if (o.level === "district" && end && end.id !== o.id && end.ended) {
       lines.push(`Từ ${formatDate(end.ended)}, cấp quận, huyện thôi hoạt động.`);
-      citations.push(cite(kb, end.source, end.confidence));
+      citations.push(citeSource(kb, end.source, end.confidence));
       used.push(end.confidence);
     }
     if (o.note) lines.push(o.note);
@@ -712,12 +686,12 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
       .join(", ");
     lines.push(`Nơi bạn ở hiện nay: ${where}.`);
     if (ctx.province) {
-      citations.push(cite(kb, PROVINCE_LIST_SOURCE, ctx.province.confidence));
+      citations.push(citeSource(kb, PROVINCE_LIST_SOURCE, ctx.province.confidence));
       used.push(ctx.province.confidence);
     }
     if (ctx.commune) {
       used.push(ctx.commune.confidence);
-      if (ctx.commune.source) citations.push(cite(kb, ctx.commune.source, ctx.commune.confidence));
+      if (ctx.commune.source) citations.push(citeSource(kb, ctx.commune.source, ctx.commune.confidence));
     }
     if (ctx.unknownCommune) {
       lines.push(`Chúng tôi chưa có dữ liệu về xã, phường “${ctx.unknownCommune}”.`);
@@ -780,7 +754,7 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
           name: ctx.commune.name,
           provinceId: ctx.commune.province,
           confidence: ctx.commune.confidence,
-          citation: ctx.commune.source ? cite(kb, ctx.commune.source, ctx.commune.confidence) : null,
+          citation: ctx.commune.source ? citeSource(kb, ctx.commune.source, ctx.commune.confidence) : null,
         }
       : null,
     oldName: oldNotice,
@@ -807,7 +781,7 @@ function officesFor(kb: KnowledgeBase, task: OfficeTask, ctx: PlaceContext): Off
     handles: o.handles,
     handlesText: o.handles.map((t) => TASK_LABELS[t]),
     note: o.note ?? null,
-    citation: cite(kb, o.source, o.confidence),
+    citation: citeSource(kb, o.source, o.confidence),
     confidence: o.confidence,
   }));
 }
@@ -823,6 +797,3 @@ export function findOfficeTool(kb: KnowledgeBase) {
     schema: findOfficeInputSchema,
   });
 }
-
-/** All tasks, for callers that build menus. */
-export const FIND_OFFICE_TASKS = OFFICE_TASKS;

@@ -186,7 +186,7 @@ function appliedOn(f: Fact, date: string): boolean {
 }
 
 /** "Khoản vay từ mức này trở lên…" is inclusive (≥); "Khoản vay trên mức này…" is not (>). */
-export function collateralInclusive(f: Fact): boolean {
+function collateralInclusive(f: Fact): boolean {
   return /trở lên/.test(f.label);
 }
 
@@ -195,7 +195,7 @@ export function collateralRequired(f: Fact, amount: number): boolean {
 }
 
 /** The rule set that applied on `date`: today's, or the one it replaced, or none. */
-export function loanRulesOn(kb: KnowledgeBase, date: string): LoanRuleSet | undefined {
+function loanRulesOn(kb: KnowledgeBase, date: string): LoanRuleSet | undefined {
   const cur = {
     maxShare: factById(kb, LOAN_FACTS.maxShare),
     collateral: factById(kb, LOAN_FACTS.collateral),
@@ -211,7 +211,7 @@ export function loanRulesOn(kb: KnowledgeBase, date: string): LoanRuleSet | unde
 }
 
 /** The replaced rule set (Nghị định 61/2015/NĐ-CP as amended), from the facts' links. */
-export function oldRules(kb: KnowledgeBase): LoanRuleSet | undefined {
+function oldRules(kb: KnowledgeBase): LoanRuleSet | undefined {
   const maxShare = predecessor(kb, LOAN_FACTS.maxShare);
   const collateral = predecessor(kb, LOAN_FACTS.collateral);
   const interest = predecessor(kb, LOAN_FACTS.interest);
@@ -294,6 +294,7 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
   const group = input.priorityGroup;
   const status = groupStatus(group, rules);
   const isCurrent = rules.regime === "current";
+  const required = amountWanted !== undefined && collateralRequired(rules.collateral, amountWanted);
 
   const result: LoanGuidanceResult = {
     asOf: date,
@@ -314,8 +315,8 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
       ...(amountWanted !== undefined
         ? {
             amountWanted,
-            required: collateralRequired(rules.collateral, amountWanted),
-            ...(collateralRequired(rules.collateral, amountWanted) ? { overBy: Math.max(0, amountWanted - rules.collateral.value) } : {}),
+            required,
+            ...(required ? { overBy: Math.max(0, amountWanted - rules.collateral.value) } : {}),
           }
         : {}),
     },
@@ -368,9 +369,8 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
     cites: collCites,
   });
   if (amountWanted !== undefined) {
-    const req = collateralRequired(rules.collateral, amountWanted);
     const a = formatVnd(amountWanted);
-    const text = req
+    const text = required
       ? `Bạn muốn vay ${a}: ${amountWanted === rules.collateral.value ? `bằng ${thr}` : `cao hơn ${thr} là ${formatVnd(amountWanted - rules.collateral.value)}`}, nên phải có tài sản bảo đảm (thế chấp).`
       : `Bạn muốn vay ${a}: ${amountWanted === rules.collateral.value ? `bằng ${thr}, không vượt mức` : `không vượt ${thr}`}, nên không cần tài sản bảo đảm (thế chấp).`;
     lines.push({ text: `${text} Số tiền vay cũng không được quá chi phí ghi trong hợp đồng.`, priority: 1, cites: [...collCites, ...maxCites] });

@@ -101,16 +101,32 @@ function wordsOf(text: string): string[] {
   return nfcLower(text).match(/[\p{L}\p{N}]+/gu) ?? [];
 }
 
-/** Index of the first place the phrase occurs in the words, or -1. */
-function phraseAt(words: string[], phrase: string): number {
-  const exactOnly = phrase.startsWith("=");
-  const parts = wordsOf(exactOnly ? phrase.slice(1) : phrase);
+/** A market phrase split once: its words, folded, and whether it must match with its accents ("=nhất"). */
+interface MarketPhrase {
+  market: Market;
+  name: string;
+  exactOnly: boolean;
+  parts: string[];
+  folded: string[];
+}
+
+const MARKET_PHRASES: MarketPhrase[] = MARKET_NAMES.flatMap(({ market, name, phrases }) =>
+  phrases.map((phrase) => {
+    const exactOnly = phrase.startsWith("=");
+    const parts = wordsOf(exactOnly ? phrase.slice(1) : phrase);
+    return { market, name, exactOnly, parts, folded: parts.map(fold) };
+  }),
+);
+
+/** Index of the first place the phrase occurs in the words (`folded[i]` = fold of `words[i]`), or -1. */
+function phraseAt(words: string[], folded: string[], phrase: MarketPhrase): number {
+  const { parts } = phrase;
   for (let i = 0; i + parts.length <= words.length; i++) {
     const ok = parts.every((p, k) => {
       const w = words[i + k]!;
       if (w === p) return true;
       // Typed without any diacritics: compare folded.
-      return !exactOnly && w === fold(w) && w === fold(p);
+      return !phrase.exactOnly && w === folded[i + k] && w === phrase.folded[k];
     });
     if (ok) return i;
   }
@@ -149,8 +165,6 @@ const JOB_RULES: Array<[Job, RegExp]> = [
   ["intern", /\b(tts|thuc tap sinh|thuc tap)\b/],
 ];
 
-export { ruleText };
-
 /** A one-syllable name typed alone ("Nhật", "bên Đài", "nuoc duc"): a form field, a button. */
 const SHORT_NAMES: Record<string, [Market, string]> = {
   nhat: ["japan", "nhật"], han: ["korea", "hàn"], dai: ["taiwan", "đài"], duc: ["germany", "đức"], uc: ["australia", "úc"],
@@ -167,17 +181,16 @@ export function parseDestination(text: string | undefined | null): Destination |
   const words = wordsOf(text);
   const f = ruleText(text);
   const eps = /\b(eps|e ?9|chuong trinh eps|cap phep viec lam)\b/.test(f);
+  const folded = words.map(fold);
   let best: { at: number; len: number; market: Market; name: string } | undefined;
-  for (const entry of MARKET_NAMES) {
-    for (const phrase of entry.phrases) {
-      const at = phraseAt(words, phrase);
-      const len = wordsOf(phrase.replace(/^=/, "")).length;
-      if (at >= 0 && (!best || at < best.at || (at === best.at && len > best.len))) best = { at, len, market: entry.market, name: entry.name };
-    }
+  for (const phrase of MARKET_PHRASES) {
+    const at = phraseAt(words, folded, phrase);
+    const len = phrase.parts.length;
+    if (at >= 0 && (!best || at < best.at || (at === best.at && len > best.len))) best = { at, len, market: phrase.market, name: phrase.name };
   }
   if (!best) {
     // Typed without diacritics or with the country's own ("nhất" alone is not Japan).
-    const typed = wordsOf(text).join(" ").replace(/^(nước|nuoc|bên|ben|xứ|xu|ở|o|đi|di|sang) /, "");
+    const typed = words.join(" ").replace(/^(nước|nuoc|bên|ben|xứ|xu|ở|o|đi|di|sang) /, "");
     const short = SHORT_NAMES[fold(typed)];
     const alone = short && (typed === fold(typed) || typed === short[1]) ? short[0] : undefined;
     const rule = alone ?? MARKET_RULES.find(([, re]) => re.test(f))?.[0];

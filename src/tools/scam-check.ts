@@ -29,6 +29,7 @@ import {
   factById,
   needsHedge,
   officeType,
+  policeCard,
   uniqueCitations,
   type ToolAnswer,
   type ToolCitation,
@@ -260,11 +261,6 @@ function resolveRefs(kb: KnowledgeBase, refs: CitationRef[]): { citations: ToolC
   return { citations, cardId, confirmWith };
 }
 
-function mentionsPolice(kb: KnowledgeBase, cardId: string): boolean {
-  const card = kb.cards.find((c) => c.meta.id === cardId);
-  return !!card && card.nextSteps.some((s) => /cong an xa, phuong/.test(fold(s)));
-}
-
 const compiledCache = new WeakMap<KnowledgeBase, Compiled>();
 
 /** Rules with their citations resolved against this knowledge; throws early on a broken citation. */
@@ -312,7 +308,7 @@ function compile(kb: KnowledgeBase): Compiled {
         citations: [officeType(kb, "home_affairs_department").citation],
       },
       // Only while the card still tells people to go to the commune/ward police.
-      police: mentionsPolice(kb, "gen-scam-red-flags")
+      police: policeCard(kb)
         ? step("Giữ lại tin nhắn, biên nhận, số tài khoản. Nếu đã mất tiền, báo Công an xã, phường nơi bạn ở.", [
             { card: "gen-scam-red-flags", doc: LAW, locator: "Điều 7 khoản 1" },
           ])
