@@ -103,6 +103,16 @@ describe("fee check in chat", () => {
     expect(reply.text).toContain("3 tháng lương");
   });
 
+  it("answers, without crashing, a sum in a currency the caps are not written in", async () => {
+    const engine = await engineWith("memory://");
+    const asked = await ask(engine, "cty doi phi dich vu 3000 usd di dai loan hop dong 3 nam", "c");
+    expect(asked.text).toContain("Lương mỗi tháng");
+    const reply = await ask(engine, "5000 nhân dân tệ", "c");
+    expect(reply.text.length).toBeGreaterThan(0);
+    expect(parseSalary("lương 5000 nhân dân tệ")).toBeUndefined();
+    expect(readFeeMessage("cty doi 20000 nhan dan te tien dich vu").charges[0]?.amount).toBeUndefined();
+  });
+
   it("stops on 'hủy' and drops an unfinished check when the person asks something else", async () => {
     const engine = await engineWith("memory://");
     await ask(engine, "cty doi 4 thang luong tien dich vu co dung ko", "a");

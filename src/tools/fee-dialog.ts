@@ -15,6 +15,18 @@ import { checkFees, CURRENCIES, type Charge, type ChargeKind, type FeeCheckInput
 import { fold, ruleText } from "../text/normalize.ts";
 import { parseJob, parseMarket, parseRoute } from "./market.ts";
 
+type FeeMoney = { value: number; currency: (typeof CURRENCIES)[number] };
+
+/**
+ * A sum in a currency the fee check knows. Amounts can be read in more currencies (yuan,
+ * "nhân dân tệ") than the caps are written for: those are not an answer, never a crash.
+ */
+function toFeeMoney(amount: ParsedAmount | undefined): FeeMoney | undefined {
+  return isMoney(amount) && (CURRENCIES as readonly string[]).includes(amount.currency)
+    ? { value: amount.value, currency: amount.currency as FeeMoney["currency"] }
+    : undefined;
+}
+
 export type FeeSlot = "market" | MissingInfo;
 
 export interface FeeDialogState {
@@ -22,8 +34,8 @@ export interface FeeDialogState {
   job?: Job;
   route?: "company" | "eps";
   contractMonths?: number;
-  monthlySalary?: { value: number; currency: (typeof CURRENCIES)[number] };
-  airfarePrice?: { value: number; currency: (typeof CURRENCIES)[number] };
+  monthlySalary?: FeeMoney;
+  airfarePrice?: FeeMoney;
   charges: Charge[];
   /** The slot the last question asked for. */
   asking?: FeeSlot;
@@ -79,18 +91,14 @@ export function parseSalary(text: string): FeeDialogState["monthlySalary"] {
   const at = f.search(/\b(?<!thang )(luong|thu nhap)\b/);
   if (at < 0) return undefined;
   const amount = parseAmount(f.slice(at));
-  return isMoney(amount) && (CURRENCIES as readonly string[]).includes(amount.currency)
-    ? { value: amount.value, currency: amount.currency as (typeof CURRENCIES)[number] }
-    : undefined;
+  return toFeeMoney(amount);
 }
 
 function toCharge(kind: ChargeKind, amount: ParsedAmount | undefined, clause: string): Charge {
   const f = ruleText(clause);
   const charge: Charge = { kind };
   if (isMonths(amount)) charge.months = amount.months;
-  else if (isMoney(amount) && (CURRENCIES as readonly string[]).includes(amount.currency)) {
-    charge.amount = { value: amount.value, currency: amount.currency as (typeof CURRENCIES)[number] };
-  }
+  else charge.amount = toFeeMoney(amount);
   if (BEFORE_CONTRACT.test(f)) charge.when = "before_contract";
   if (TO_A_PERSON.test(f)) charge.paidTo = "company_staff_personally";
   return charge;
@@ -166,15 +174,18 @@ export function answerFeeSlot(state: FeeDialogState, text: string): FeeDialogSta
       break;
     }
     case "salary": {
-      if (!isMoney(amount)) return undefined;
-      next.monthlySalary = { value: amount.value, currency: amount.currency as (typeof CURRENCIES)[number] };
+      next.monthlySalary = toFeeMoney(amount);
+      if (!next.monthlySalary) return undefined;
       break;
     }
     case "amount": {
       const target = next.charges.find((c) => c.amount === undefined && c.months === undefined);
       if (!target || !amount) return undefined;
       if (isMonths(amount)) target.months = amount.months;
-      else target.amount = { value: amount.value, currency: amount.currency as (typeof CURRENCIES)[number] };
+      else {
+        target.amount = toFeeMoney(amount);
+        if (!target.amount) return undefined;
+      }
       break;
     }
     case "rate": {
@@ -186,8 +197,8 @@ export function answerFeeSlot(state: FeeDialogState, text: string): FeeDialogSta
       break;
     }
     case "airfare_price": {
-      if (!isMoney(amount)) return undefined;
-      next.airfarePrice = { value: amount.value, currency: amount.currency as (typeof CURRENCIES)[number] };
+      next.airfarePrice = toFeeMoney(amount);
+      if (!next.airfarePrice) return undefined;
       break;
     }
   }
