@@ -4,7 +4,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createEngine, type Engine } from "../src/engine/engine.ts";
 import { createTelegramBot } from "../src/channels/telegram/bot.ts";
-import { openStore } from "../src/store/store.ts";
+import { Writable } from "node:stream";
+import { onTestFinished } from "vitest";
+import { openStore, type KeyValueStore } from "../src/store/store.ts";
+import { createLogger, type Logger } from "../src/logger.ts";
 import { FakeTelegramApi } from "../src/testing/fake-telegram-api.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -14,6 +17,20 @@ export const PROMPTS_DIR = join(ROOT, "prompts");
 export async function tempDir(prefix = "xkld-test-"): Promise<{ path: string; cleanup: () => Promise<void> }> {
   const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+}
+
+/** A throwaway in-memory store for one test, closed when the test finishes. */
+export async function memoryStore(): Promise<KeyValueStore> {
+  const kv = await openStore("memory://");
+  onTestFinished(() => kv.close());
+  return kv;
+}
+
+/** A pino logger whose output the test reads back with `text()`. */
+export function captureLogs(level = "debug"): { logger: Logger; text: () => string } {
+  const chunks: string[] = [];
+  const logger = createLogger(level, new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }));
+  return { logger, text: () => chunks.join("") };
 }
 
 let shared: Promise<Engine> | undefined;

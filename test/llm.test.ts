@@ -4,7 +4,6 @@
  * injection in a message and in a document.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { PassThrough } from "node:stream";
 import { fakeModel } from "@langchain/core/testing";
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
@@ -14,9 +13,8 @@ import { loadRegistrationPrompts } from "../src/registration/form.ts";
 import { RegistrationService } from "../src/registration/service.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { createMetrics } from "../src/metrics.ts";
-import { createLogger } from "../src/logger.ts";
 import { checkFees } from "../src/tools/fee-check.ts";
-import { PROMPTS_DIR, realEngine } from "./helpers.ts";
+import { PROMPTS_DIR, captureLogs, realEngine } from "./helpers.ts";
 import { ScriptedChatModel, questionOf } from "./fakes/scripted-model.ts";
 import { hostileCorpus } from "./fixtures/hostile-corpus.ts";
 import { INTENTS } from "../src/engine/types.ts";
@@ -34,17 +32,14 @@ const GROUNDED = "Tiền dịch vụ tối đa 3 tháng lương nếu hợp đ�
 interface Setup {
   engine: Engine;
   kv: KeyValueStore;
-  logs: string[];
+  logs: () => string;
   metricsText: () => Promise<string>;
 }
 
 /** An engine over the shared index in LLM mode with this model; logs and metrics captured. */
 async function llmEngine(model: BaseChatModel, limits: { timeoutMs?: number; maxSteps?: number } = {}): Promise<Setup> {
   const kv = await openStore("memory://");
-  const logs: string[] = [];
-  const stream = new PassThrough();
-  stream.on("data", (d: Buffer) => logs.push(d.toString("utf8")));
-  const logger = createLogger("info", stream);
+  const { logger, text: logs } = captureLogs("info");
   const registration = new RegistrationService({ kb: base.index.kb, kv, prompts: loadRegistrationPrompts(PROMPTS_DIR), destinations: { offices: {} }, now: NOW, logger });
   const engine = new Engine(base.index, base.retriever, base.replies, kv, NOW, registration);
   engine.logger = logger;
@@ -79,7 +74,7 @@ describe("LLM mode: the grounding gate", () => {
     expect(reply.text).toContain("3 tháng lương");
     expect(reply.text).not.toContain("7 tháng");
     expect(await metricsText()).toMatch(/xkld_llm_turns_total\{outcome="fallback",reason="ungrounded"\} 1/);
-    const log = logs.join("");
+    const log = logs();
     expect(log).toContain('"reason":"ungrounded"');
     expect(log).not.toContain("7 tháng");
     expect(log).not.toContain("tiền dịch vụ");

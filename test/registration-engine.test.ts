@@ -5,9 +5,8 @@ import { loadRegistrationPrompts } from "../src/registration/form.ts";
 import { RegistrationService } from "../src/registration/service.ts";
 import type { Destinations } from "../src/registration/routing.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
-import { PROMPTS_DIR, realEngine, tempDir } from "./helpers.ts";
-import { PassThrough } from "node:stream";
-import { createLogger, type Logger } from "../src/logger.ts";
+import { PROMPTS_DIR, captureLogs, realEngine, tempDir } from "./helpers.ts";
+import type { Logger } from "../src/logger.ts";
 
 let base: Engine;
 beforeAll(async () => {
@@ -119,13 +118,11 @@ describe("starting the form from what people type", () => {
 
 describe("personal data in logs", () => {
   it("never logs the name or the phone number of a registration", async () => {
-    const stream = new PassThrough();
-    const lines: string[] = [];
-    stream.on("data", (c: Buffer) => lines.push(c.toString()));
-    const engine = engineOn(await openStore("memory://"), { offices: {}, unrouted: { telegramChatId: -1 } }, createLogger("debug", stream));
+    const logs = captureLogs();
+    const engine = engineOn(await openStore("memory://"), { offices: {}, unrouted: { telegramChatId: -1 } }, logs.logger);
     await register(engine, "log");
     await say(engine, "/xoadulieu", "log");
-    const out = lines.join("");
+    const out = logs.text();
     expect(out).toContain("registration saved");
     expect(out).not.toMatch(/Nguyễn Văn An|0912|912345678/);
   });

@@ -9,18 +9,16 @@ import {
   loadRegistrationPrompts,
   parseRegistrationState,
   readBirthYear,
-  registrationDraftSchema,
   startRegistration,
   stepRegistration,
   type FormField,
   type Reason,
-  type RegistrationDraft,
   type RegistrationState,
   type RegistrationStep,
   type RegistrationStepResult,
 } from "../src/registration/form.ts";
 import { formatVnMobile, normalizeVnMobile, vnMobileSchema, type PhoneError } from "../src/registration/phone.ts";
-import { registrationSchema } from "../src/registration/types.ts";
+import { registrationDraftSchema, registrationSchema, type RegistrationDraft } from "../src/registration/types.ts";
 import { KNOWLEDGE_DIR, PROMPTS_DIR, tempDir } from "./helpers.ts";
 
 const kb = await loadKnowledge(KNOWLEDGE_DIR);

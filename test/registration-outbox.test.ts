@@ -1,15 +1,13 @@
 import { readFile, writeFile } from "node:fs/promises";
-import { Writable } from "node:stream";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { RegistrationStore } from "../src/registration/store.ts";
 import { HandoffOutbox, outboxItemId, type Delivery, type OutboxItem } from "../src/registration/outbox.ts";
 import { destinationFor, loadDestinations, parseDestinations, routeCase } from "../src/registration/routing.ts";
 import { communeSchema, provinceSchema } from "../src/knowledge/offices-schema.ts";
-import { KNOWLEDGE_DIR, tempDir } from "./helpers.ts";
+import { KNOWLEDGE_DIR, captureLogs, memoryStore, tempDir } from "./helpers.ts";
 
 /** The example deploy-time config (what config/offices.yaml would hold). */
 export const EXAMPLE_DESTINATIONS = `# Office destinations: where each office receives new cases.
@@ -35,11 +33,6 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function memory(): Promise<KeyValueStore> {
-  const kv = await openStore("memory://");
-  cleanups.push(() => kv.close());
-  return kv;
-}
 
 /** A virtual clock: sleep() advances time instantly and remembers each wait. */
 function virtualTime(start = Date.parse("2026-03-01T00:00:00.000Z")) {
@@ -129,7 +122,7 @@ describe("routing", () => {
 
 describe("HandoffOutbox", () => {
   it("enqueues once per case and destination", async () => {
-    const outbox = new HandoffOutbox(await memory());
+    const outbox = new HandoffOutbox(await memoryStore());
     const first = await outbox.enqueue("DK-7F3K2", "commune:ha-noi-bo-de");
     const again = await outbox.enqueue("DK-7F3K2", "commune:ha-noi-bo-de");
     expect(again).toEqual(first);
@@ -138,7 +131,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("retries a failing endpoint with capped exponential backoff until it recovers", async () => {
-    const outbox = new HandoffOutbox(await memory(), { baseDelayMs: 1000, maxDelayMs: 5000 });
+    const outbox = new HandoffOutbox(await memoryStore(), { baseDelayMs: 1000, maxDelayMs: 5000 });
     const time = virtualTime();
     await outbox.enqueue("DK-7F3K2", "province:ha-noi", new Date(time.now()));
     const endpoint = flakyEndpoint(5);
@@ -160,7 +153,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("delivers exactly once, however often it runs or enqueues", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const outbox = new HandoffOutbox(kv, { baseDelayMs: 10 });
     const endpoint = flakyEndpoint(0);
     for (const id of ["DK-AAAAA", "DK-BBBBB", "DK-CCCCC"]) await outbox.enqueue(id, "unrouted");
@@ -172,7 +165,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("allows one delivery loop per store", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const stop = new AbortController();
     const loop = new HandoffOutbox(kv).run({ deliver: async () => {}, signal: stop.signal });
     await expect(new HandoffOutbox(kv).run({ deliver: async () => {}, untilIdle: true })).rejects.toThrow(/already running/);
@@ -181,7 +174,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("wakes up for a new item instead of waiting for the next poll", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const outbox = new HandoffOutbox(kv);
     const endpoint = flakyEndpoint(0);
     const stop = new AbortController();
@@ -226,7 +219,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("marks a resend after a crash mid-delivery as in doubt, with the same id", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const outbox = new HandoffOutbox(kv, { baseDelayMs: 5 });
     const item = await outbox.enqueue("DK-7F3K2", "unrouted");
     // What a SIGKILL during deliver() leaves behind (the fault test does it for real).
@@ -243,7 +236,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("keeps the loop alive through a store error, without logging personal data", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     let failNext = true;
     const flakyKv: KeyValueStore = {
       get: async <T>(key: string) => {
@@ -257,8 +250,7 @@ describe("HandoffOutbox", () => {
       delete: (key) => kv.delete(key),
       close: () => kv.close(),
     };
-    const chunks: string[] = [];
-    const logger = createLogger("debug", new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }));
+    const { logger, text: logText } = captureLogs();
     const outbox = new HandoffOutbox(flakyKv, { baseDelayMs: 5, logger });
     await new HandoffOutbox(kv).enqueue("DK-7F3K2", "unrouted");
     const endpoint = flakyEndpoint(1);
@@ -267,7 +259,7 @@ describe("HandoffOutbox", () => {
     while (endpoint.accepted.length === 0) await new Promise((r) => setTimeout(r, 5));
     stop.abort();
     expect(await loop).toEqual({ delivered: 1, failures: 1 });
-    const log = chunks.join("");
+    const log = logText();
     expect(log).toContain("outbox pass failed");
     expect(log).toContain("hand-off failed, will retry");
     expect(log).toContain("hand-off delivered");
@@ -275,7 +267,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("sweeps stored cases without a hand-off into the outbox at start-up", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const regs = new RegistrationStore(kv);
     const outbox = new HandoffOutbox(kv);
     const base = { consentAt: "2026-03-01T00:00:00.000Z", fullName: "Lý Thị Mai", phone: "+84912345678", birthYear: 1999, markets: ["japan"], priorityGroup: "none" as const };
@@ -290,7 +282,7 @@ describe("HandoffOutbox", () => {
   });
 
   it("repairs an index entry whose item was never written", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const outbox = new HandoffOutbox(kv);
     await kv.set("outbox:pending", ["DK-ZZZZZ>unrouted"]);
     expect(await outbox.pending()).toEqual([]);

@@ -1,13 +1,11 @@
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.ts";
-import { openStore, type KeyValueStore } from "../src/store/store.ts";
+import { openStore } from "../src/store/store.ts";
 import { RegistrationStore, KeyedMutex, periodBounds, vnDay, type RegistrationInput } from "../src/registration/store.ts";
 import { CASE_ID_ALPHABET, allocateCaseId, newCaseId } from "../src/registration/case-id.ts";
 import { BOM, CSV_HEADERS, csvCells, guardCell, parseCsv, toCsv } from "../src/registration/csv.ts";
 import { CASE_ID_RE, type Registration } from "../src/registration/types.ts";
-import { tempDir } from "./helpers.ts";
+import { captureLogs, memoryStore, tempDir } from "./helpers.ts";
 
 function input(overrides: Partial<RegistrationInput> = {}): RegistrationInput {
   return {
@@ -42,11 +40,6 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function memory(): Promise<KeyValueStore> {
-  const kv = await openStore("memory://");
-  cleanups.push(() => kv.close());
-  return kv;
-}
 
 async function sqliteFile(): Promise<string> {
   const dir = await tempDir("xkld-reg-");
@@ -68,7 +61,7 @@ describe("case ids", () => {
   });
 
   it("never reuse an id in the store, even when the generator repeats", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     // The first ten draws give DK-22222 twice; the store must skip the taken one.
     const seq = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9];
     const regs = new RegistrationStore(kv, { random: () => seq.shift() ?? 0 });
@@ -81,7 +74,7 @@ describe("case ids", () => {
 
 describe("RegistrationStore", () => {
   it("submits a registration with an id, status new and the route", async () => {
-    const regs = new RegistrationStore(await memory(), { now: clock().now });
+    const regs = new RegistrationStore(await memoryStore(), { now: clock().now });
     const saved = await regs.submit("telegram:42", input());
     expect(saved.id).toMatch(CASE_ID_RE);
     expect(saved).toMatchObject({ userKey: "telegram:42", status: "new", routedTo: "commune:ha-noi-bo-de", fullName: "Nguyễn Thị Hằng" });
@@ -92,14 +85,14 @@ describe("RegistrationStore", () => {
   });
 
   it("rejects invalid data before reserving an id", async () => {
-    const regs = new RegistrationStore(await memory());
+    const regs = new RegistrationStore(await memoryStore());
     await expect(regs.submit("telegram:42", input({ phone: "0912345678" }))).rejects.toThrow();
     expect(await regs.caseIds()).toEqual([]);
   });
 
   it("merges a repeat from the same person into the active case", async () => {
     const c = clock();
-    const regs = new RegistrationStore(await memory(), { now: c.now });
+    const regs = new RegistrationStore(await memoryStore(), { now: c.now });
     const first = await regs.submit("telegram:42", input());
     await regs.setStatus(first.id, "received", "officer:7");
     c.set("2026-03-02T03:00:00.000Z");
@@ -123,7 +116,7 @@ describe("RegistrationStore", () => {
   });
 
   it("opens a new case when the previous one is closed", async () => {
-    const regs = new RegistrationStore(await memory());
+    const regs = new RegistrationStore(await memoryStore());
     const first = await regs.submit("telegram:42", input());
     await regs.setStatus(first.id, "closed", "officer:7");
     const second = await regs.submit("telegram:42", input());
@@ -163,7 +156,7 @@ describe("RegistrationStore", () => {
   });
 
   it("records status changes with who and when, once per change", async () => {
-    const regs = new RegistrationStore(await memory(), { now: clock().now });
+    const regs = new RegistrationStore(await memoryStore(), { now: clock().now });
     const saved = await regs.submit("telegram:42", input());
     const change = await regs.setStatus(saved.id, "received", "officer:7", "2026-03-01T04:00:00.000Z");
     expect(change).toEqual({ caseId: saved.id, from: "new", to: "received", by: "officer:7", at: "2026-03-01T04:00:00.000Z" });
@@ -183,7 +176,7 @@ describe("RegistrationStore", () => {
 
   it("lists by status, route and period (Vietnam days)", async () => {
     const c = clock();
-    const regs = new RegistrationStore(await memory(), { now: c.now });
+    const regs = new RegistrationStore(await memoryStore(), { now: c.now });
     const a = await regs.submit("telegram:1", input());
     c.set("2026-03-31T18:00:00.000Z"); // 01/04 01:00 in Vietnam
     const b = await regs.submit("telegram:2", input({ provinceId: "cao-bang", communeId: undefined, routedTo: "province:cao-bang" }));
@@ -201,7 +194,7 @@ describe("RegistrationStore", () => {
   });
 
   it("deletes a person's data but keeps anonymous counts", async () => {
-    const kv = await memory();
+    const kv = await memoryStore();
     const regs = new RegistrationStore(kv, { now: clock().now });
     const saved = await regs.submit("telegram:42", input({ markets: ["japan", "korea"], priorityGroup: "poor" }));
     await regs.setStatus(saved.id, "counselled", "officer:7");
@@ -227,7 +220,7 @@ describe("RegistrationStore", () => {
 
   it("counts what an office reports upward", async () => {
     const c = clock("2026-03-02T03:00:00.000Z");
-    const regs = new RegistrationStore(await memory(), { now: c.now });
+    const regs = new RegistrationStore(await memoryStore(), { now: c.now });
     const a = await regs.submit("telegram:1", input({ markets: ["japan", "korea"], priorityGroup: "poor" }));
     const b = await regs.submit("telegram:2", input({ markets: ["korea"], priorityGroup: "ethnic_minority", provinceId: "cao-bang", communeId: "cao-bang-tan-giang" }));
     const d = await regs.submit("telegram:3", input({ markets: ["taiwan"], provinceId: "cao-bang", communeId: undefined }));
@@ -278,13 +271,12 @@ describe("RegistrationStore", () => {
   });
 
   it("logs events and case ids, never the person's data", async () => {
-    const chunks: string[] = [];
-    const logger = createLogger("debug", new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }));
-    const regs = new RegistrationStore(await memory(), { logger });
+    const { logger, text: logText } = captureLogs();
+    const regs = new RegistrationStore(await memoryStore(), { logger });
     const saved = await regs.submit("telegram:42", input());
     await regs.submit("telegram:42", input());
     await regs.deleteUserData("telegram:42");
-    const log = chunks.join("");
+    const log = logText();
     expect(log).toContain(saved.id);
     expect(log).toContain("personal data deleted");
     for (const personal of ["Nguyễn", "912345678", "telegram:42", "may mặc"]) expect(log).not.toContain(personal);

@@ -99,7 +99,11 @@ export class Engine {
     readonly registration?: RegistrationService,
   ) {
     this.answerer = new Answerer(index, retriever, replies);
+    this.registerButtonKey = ruleText(replies.register_button);
   }
+
+  /** The register button's label as typed text compares (its payload is its label). */
+  private readonly registerButtonKey: string;
 
   /** Asks the fee check's next question (state saved first) or gives its verdicts. */
   private async feeStep(key: string, state: FeeDialogState, first: boolean): Promise<Reply> {
@@ -175,8 +179,8 @@ export class Engine {
     if (command === "huy" || command === "cancel") {
       await this.sessions.delete(flowKey);
       if (reg) await reg.cancelQuestion(userKey);
-      if (reg && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, "hủy"));
-      return this.fixed(this.replies.flow_cancelled, "help");
+      const form = reg && (await reg.stepIfActive(userKey, "hủy"));
+      return form ? this.formReply(form) : this.fixed(this.replies.flow_cancelled, "help");
     }
     if (reg && command === "dangky") return this.formReply(await reg.start(userKey));
     if (reg && command === "trangthai") return this.fixed(await reg.status(userKey), "register");
@@ -191,9 +195,10 @@ export class Engine {
     }
     if (reg && !command && (await reg.asking(userKey))) return this.fixed(await reg.submitQuestion(userKey, text), "handoff");
     // A registration form in progress reads every message as its answer ("Huy" may be a name).
-    if (reg && !command && (await reg.active(userKey))) return this.formReply(await reg.step(userKey, text));
+    const form = reg && !command ? await reg.stepIfActive(userKey, text) : undefined;
+    if (form) return this.formReply(form);
     // The offer button (its payload is its label, from replies.yaml) or a plain wish to register.
-    if (reg && (ruleText(text) === ruleText(this.replies.register_button) || startsRegistration(text))) {
+    if (reg && (ruleText(text) === this.registerButtonKey || startsRegistration(text))) {
       return this.formReply(await reg.start(userKey));
     }
     if (command === "start") return this.fixed(this.replies.start, "greeting");

@@ -9,7 +9,7 @@
  * await writeFile("dang-ky-2026-03.csv", csv, "utf8");
  */
 import type { CaseStatus, Registration } from "./types.ts";
-import { PRIORITY_GROUPS } from "./types.ts";
+import { PRIORITY_GROUPS, VN_OFFSET_MS } from "./types.ts";
 
 export const BOM = "\uFEFF";
 const CRLF = "\r\n";
@@ -55,7 +55,7 @@ export interface CsvOptions {
 function vnDateTime(iso: string): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  return new Date(ms + 7 * 3600_000).toISOString().slice(0, 16).replace("T", " ");
+  return new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 16).replace("T", " ");
 }
 
 /** The display cells of one registration, before guarding and quoting. */

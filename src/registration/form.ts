@@ -20,18 +20,17 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { loadPromptFile } from "../engine/replies.ts";
-import { fill } from "../engine/replies.ts";
+import { fill, loadPromptFile } from "../engine/replies.ts";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
-import { cleanUserText, fold } from "../text/normalize.ts";
+import { cleanUserText, ruleText } from "../text/normalize.ts";
 import { formatDate } from "../tools/common.ts";
 import { MARKETS } from "../tools/fee-check.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../tools/find-office.ts";
 import { parsePriorityGroup } from "../tools/loan-guidance.ts";
 import { parseDestination } from "../tools/market.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
-import { PRIORITY_GROUPS, registrationSchema } from "./types.ts";
+import { PRIORITY_GROUPS, VN_OFFSET_MS, registrationDraftSchema, registrationSchema, type RegistrationDraft } from "./types.ts";
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary
@@ -143,12 +142,6 @@ export function loadRegistrationPrompts(promptsDir: string): RegistrationPrompts
 // Draft and state
 // ---------------------------------------------------------------------------------------
 
-/** A registration as the form produces it: everything except what the store sets. */
-export const registrationDraftSchema = registrationSchema.omit({
-  id: true, userKey: true, status: true, routedTo: true, createdAt: true, updatedAt: true,
-});
-export type RegistrationDraft = z.infer<typeof registrationDraftSchema>;
-
 export const REGISTRATION_STATE_VERSION = 1;
 
 const stepSchema = z.enum(REGISTRATION_STEPS);
@@ -237,7 +230,7 @@ interface Ctx {
 
 /** Folded, punctuation-free key for comparing what was typed with a button. */
 function key(s: string): string {
-  return fold(cleanUserText(s)).replace(/[^\p{L}\p{N}]+/gu, " ").replace(/\s+/g, " ").trim();
+  return ruleText(cleanUserText(s));
 }
 
 function upperFirst(s: string): string {
@@ -250,7 +243,7 @@ function lowerFirst(s: string): string {
 
 /** The year in Vietnam (UTC+7, no daylight saving). */
 function vnYear(now: Date): number {
-  return new Date(now.getTime() + 7 * 3_600_000).getUTCFullYear();
+  return new Date(now.getTime() + VN_OFFSET_MS).getUTCFullYear();
 }
 
 function clone<T>(value: T): T {

@@ -213,14 +213,18 @@ export class HandoffOutbox {
    */
   async deliverDue(deliver: Deliver, now: () => number = Date.now, signal?: AbortSignal): Promise<RunSummary & { nextDueMs?: number }> {
     const summary = { delivered: 0, failures: 0 };
-    for (const item of await this.pending()) {
+    const due = await this.pending();
+    let attempted = false;
+    for (const item of due) {
       if (signal?.aborted) break;
       if (Date.parse(item.nextAttemptAt) > now()) continue;
+      attempted = true;
       const ok = await this.attempt(item.id, deliver, now);
       if (ok === true) summary.delivered += 1;
       if (ok === false) summary.failures += 1;
     }
-    const rest = await this.pending();
+    // Nothing attempted, nothing changed: the list just read still holds (an enqueue wakes the loop).
+    const rest = attempted ? await this.pending() : due;
     const nextDueMs = rest.length > 0 ? Math.min(...rest.map((i) => Date.parse(i.nextAttemptAt))) : undefined;
     return nextDueMs === undefined ? summary : { ...summary, nextDueMs };
   }

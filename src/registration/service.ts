@@ -19,7 +19,7 @@ import { parseRegistrationState, startRegistration, stepRegistration, type Regis
 import { HandoffOutbox } from "./outbox.ts";
 import { destinationFor, routeCase, type Destinations } from "./routing.ts";
 import { KeyedMutex, RegistrationStore } from "./store.ts";
-import type { CaseStatus } from "./types.ts";
+import { CASE_ID_PATTERN, type CaseStatus } from "./types.ts";
 
 /** Two years after the last update, as the consent text (prompts/registration.yaml, retention) says. */
 export const RETENTION_MS = 2 * 365 * 24 * 3600 * 1000;
@@ -38,7 +38,7 @@ export interface OfficerQuestion {
 }
 
 /** Outbox ids of questions: "<case id>#Q<n>"; a plain case id is a registration card. */
-export const QUESTION_ID_RE = /^(DK-[2-9A-Z]{5})#Q\d+$/;
+export const QUESTION_ID_RE = new RegExp(`^(${CASE_ID_PATTERN})#Q\\d+$`);
 const MAX_QUESTION_CHARS = 1000;
 
 /** What a worker is told about each status, in plain words. */
@@ -97,12 +97,20 @@ export class RegistrationService {
     });
   }
 
-  /** The next message of a form in progress. */
+  /** The next message of a form in progress (a form that is gone starts again). */
   async step(userKey: string, text: string): Promise<RegistrationReply> {
+    return (await this.stepIfActive(userKey, text)) ?? startRegistration(this.now(), this.prompts).reply;
+  }
+
+  /**
+   * The next message of the form when this person is in the middle of one; undefined
+   * otherwise. One read of the form decides both, so a message costs one store read.
+   */
+  async stepIfActive(userKey: string, text: string): Promise<RegistrationReply | undefined> {
     return this.mutex.run(userKey, async () => {
       const key = this.formKey(userKey);
       const state = parseRegistrationState(await this.options.kv.get(key));
-      if (!state) return startRegistration(this.now(), this.prompts).reply;
+      if (!state) return undefined;
       const result = stepRegistration(this.options.kb, state, text, this.now(), this.prompts);
       if (result.cancelled) {
         await this.options.kv.delete(key);
@@ -131,6 +139,12 @@ export class RegistrationService {
   private askKey(userKey: string): string {
     return `reg:ask:${userKey}`;
   }
+
+  /** Where an officer question and its answer are kept. */
+  private questionKey(id: string): string {
+    return `reg:question:${id}`;
+  }
+
   private questionsKey(userKey: string): string {
     return `reg:questions:${userKey}`;
   }
@@ -168,14 +182,14 @@ export class RegistrationService {
         askedAt: this.now().toISOString(),
       };
       await this.options.kv.set(this.questionsKey(userKey), [...questions, q]);
-      await this.options.kv.set(`reg:question:${q.id}`, q);
+      await this.options.kv.set(this.questionKey(q.id), q);
       if (destinationFor(reg.routedTo, this.options.destinations)) await this.outbox.enqueue(q.id, reg.routedTo);
       return fill(this.prompts.ask_sent, { case_id: reg.id });
     });
   }
 
   async question(id: string): Promise<OfficerQuestion | undefined> {
-    return this.options.kv.get<OfficerQuestion>(`reg:question:${id}`);
+    return this.options.kv.get<OfficerQuestion>(this.questionKey(id));
   }
 
   /** Which question a message in an office group carries (for replies to it). */
@@ -192,7 +206,7 @@ export class RegistrationService {
     const q = await this.question(id);
     if (!q) return undefined;
     const answered: OfficerQuestion = { ...q, answer: { text: text.slice(0, MAX_QUESTION_CHARS), at: this.now().toISOString(), by } };
-    await this.options.kv.set(`reg:question:${id}`, answered);
+    await this.options.kv.set(this.questionKey(id), answered);
     const list = (await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(q.userKey))) ?? [];
     await this.options.kv.set(this.questionsKey(q.userKey), list.map((x) => (x.id === id ? answered : x)));
     return answered;
@@ -215,7 +229,7 @@ export class RegistrationService {
       await this.options.kv.delete(this.askKey(userKey));
       // Questions are the person's own words: they go too.
       for (const q of (await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(userKey))) ?? []) {
-        await this.options.kv.delete(`reg:question:${q.id}`);
+        await this.options.kv.delete(this.questionKey(q.id));
       }
       await this.options.kv.delete(this.questionsKey(userKey));
       const ids = await this.store.deleteUserData(userKey);

@@ -21,9 +21,12 @@ import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import type { KeyValueStore } from "../store/store.ts";
 import { allocateCaseId, type RandomInt } from "./case-id.ts";
+import { ISO_DATE_RE } from "../tools/common.ts";
 import {
   CASE_STATUSES,
   PRIORITY_GROUPS,
+  VN_OFFSET_MS,
+  registrationDraftSchema,
   registrationSchema,
   type CaseStatus,
   type Registration,
@@ -73,8 +76,6 @@ export function lockFor(kv: KeyValueStore): KeyedMutex {
 // Time: offices count by the Vietnamese calendar day (UTC+7, no daylight saving).
 
 const VN_OFFSET = "+07:00";
-const VN_OFFSET_MS = 7 * 3600_000;
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH_RE = /^\d{4}-\d{2}$/;
 
 /** A period bound: a Date, an ISO timestamp, a day "2026-03-31" or a month "2026-03" (Vietnam time). */
@@ -91,7 +92,7 @@ function parseBound(bound: TimeBound, end: boolean): number {
     const month = end ? m : m - 1; // Date.UTC months are 0-based: m is already "next month".
     return Date.UTC(y, month, 1) - VN_OFFSET_MS;
   }
-  if (DAY_RE.test(bound)) {
+  if (ISO_DATE_RE.test(bound)) {
     const start = Date.parse(`${bound}T00:00:00${VN_OFFSET}`);
     if (Number.isNaN(start)) throw new Error(`period: "${bound}" is not a date (use YYYY-MM-DD)`);
     return end ? start + 86_400_000 : start;
@@ -123,9 +124,7 @@ export function vnDay(at: Date | string): string {
 // Shapes
 
 /** What the form hands over; the store assigns id, userKey, status and dates. */
-export const registrationInputSchema = registrationSchema
-  .omit({ id: true, userKey: true, status: true, routedTo: true, createdAt: true, updatedAt: true })
-  .extend({ routedTo: z.string().min(1).optional() });
+export const registrationInputSchema = registrationDraftSchema.extend({ routedTo: z.string().min(1).optional() });
 export type RegistrationInput = z.input<typeof registrationInputSchema>;
 
 /** What is left of a case after the person deleted their data: enough to count, nothing to identify. */

@@ -5,8 +5,12 @@
  */
 import { z } from "zod";
 
+/** Vietnam time is UTC+7 all year (no daylight saving): offices count by its calendar. */
+export const VN_OFFSET_MS = 7 * 3600_000;
+
 /** Case id shown to people: "DK-" + 5 characters without look-alikes (no 0/O, 1/I/L). */
-export const CASE_ID_RE = /^DK-[2-9A-HJKMNP-Z]{5}$/;
+export const CASE_ID_PATTERN = "DK-[2-9A-HJKMNP-Z]{5}";
+export const CASE_ID_RE = new RegExp(`^${CASE_ID_PATTERN}$`);
 
 export const CASE_STATUSES = ["new", "received", "contacted", "unreachable", "counselled", "signed_up", "closed"] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -39,6 +43,12 @@ export const registrationSchema = z.object({
   updatedAt: z.string(),
 });
 export type Registration = z.infer<typeof registrationSchema>;
+
+/** A registration as the form produces it: everything except what the store sets. */
+export const registrationDraftSchema = registrationSchema.omit({
+  id: true, userKey: true, status: true, routedTo: true, createdAt: true, updatedAt: true,
+});
+export type RegistrationDraft = z.infer<typeof registrationDraftSchema>;
 
 export interface StatusChange {
   caseId: string;

@@ -15,7 +15,7 @@ import { STATUS_LABELS, PRIORITY_LABELS, toCsv } from "../../registration/csv.ts
 import { UNROUTED, type Destinations } from "../../registration/routing.ts";
 import { STATUS_FOR_WORKER, type RegistrationService } from "../../registration/service.ts";
 import { vnDay } from "../../registration/store.ts";
-import { CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
+import { CASE_ID_PATTERN, CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
 import { fold } from "../../text/normalize.ts";
 import { escapeHtml } from "../render.ts";
 
@@ -133,14 +133,15 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
   const root = new Composer<Context>();
   const staff = root.filter(allowed);
 
-  staff.callbackQuery(/^st:(DK-[2-9A-Z]{5}):([a-z_]+)$/, async (ctx) => {
+  staff.callbackQuery(new RegExp(`^st:(${CASE_ID_PATTERN}):([a-z_]+)$`), async (ctx) => {
     const [, id, status] = ctx.match;
     if (!(CASE_STATUSES as readonly string[]).includes(status!)) return ctx.answerCallbackQuery();
     const by = `tg:${ctx.from.id}`;
     const current = await registration.store.get(id!);
     if (current && !inScope(ctx, current)) return ctx.answerCallbackQuery({ text: "Hồ sơ này thuộc nơi khác." });
     const change = await registration.store.setStatus(id!, status as CaseStatus, by);
-    const reg = await registration.store.get(id!);
+    // The card shows the case as it now is; a case whose person deleted their data stays hidden.
+    const reg = current && { ...current, status: status as CaseStatus };
     await ctx.answerCallbackQuery({ text: reg ? `${id}: ${STATUS_LABELS[status as CaseStatus]}` : "Hồ sơ đã bị xóa theo yêu cầu của người đăng ký." });
     if (!reg) return;
     const who = ctx.from.username ? `@${ctx.from.username}` : ctx.from.first_name;
