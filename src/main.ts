@@ -40,6 +40,10 @@ async function main(): Promise<void> {
   engine.metrics.trackOutbox(async () => (await registration.outbox.pending()).length);
   // Not on the start-up path: it reads every case.
   void registration.purgeStale().catch((err: Error) => logger.warn({ err: err.message }, "purge failed"));
+  void registration
+    .recoverHandoffs()
+    .then((added) => added > 0 && logger.warn({ added }, "hand-offs queued after a crash"))
+    .catch((err: Error) => logger.warn({ err: err.message }, "hand-off recovery failed"));
   logger.info(
     {
       chunks: engine.index.chunks.length, rebuilt: engine.index.rebuilt, ms: Math.round(performance.now() - started),

@@ -66,6 +66,17 @@ describe("registration through the engine", () => {
     expect((await other.registration!.store.get(id2))?.routedTo).toBe("unrouted");
   });
 
+  it("queues at start-up the hand-off of a stored case that has none", async () => {
+    const kv = await openStore("memory://");
+    // Saved while no destination could take it (as after a crash between saving and queueing).
+    const id = await register(engineOn(kv, { offices: {} }), "r1");
+    const restarted = engineOn(kv, { offices: {}, unrouted: { telegramChatId: -1999 } });
+    expect(await restarted.registration!.outbox.pending()).toEqual([]);
+    expect(await restarted.registration!.recoverHandoffs()).toBe(1);
+    expect((await restarted.registration!.outbox.pending()).map((i) => i.caseId)).toEqual([id]);
+    expect(await restarted.registration!.recoverHandoffs()).toBe(0);
+  });
+
   it("keeps a form in progress across a restart (sqlite)", async () => {
     const dir = await tempDir();
     const url = `sqlite://${join(dir.path, "store.sqlite")}`;

@@ -238,6 +238,14 @@ export class RegistrationService {
   }
 
   /**
+   * Start-up recovery: a case saved just before a crash, whose hand-off was not yet queued,
+   * is queued now (cases already queued or delivered are left alone). Returns how many.
+   */
+  async recoverHandoffs(): Promise<number> {
+    return this.outbox.sweep(this.store, (key) => destinationFor(key, this.options.destinations) !== undefined);
+  }
+
+  /**
    * Keeps the consent's promise: personal data of cases not updated for RETENTION_MS is
    * deleted; counts stay. Run at start-up and once a day.
    */
