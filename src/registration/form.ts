@@ -816,11 +816,8 @@ function confirm(ctx: Ctx, st: RegistrationState): RegistrationStepResult {
   if (missing || !parsed.success) {
     // Should not happen (every step checks its answer): ask that field again, as an edit
     // from the summary, rather than save it.
-    st.editFrom = { history: [...st.history], data: clone(st.data) };
-    st.history.push("summary");
-    st.step = missing ?? "consent";
-    const reply = ask(ctx, st);
-    return { state: st, reply: { ...reply, text: fill(ctx.p.retry, { reason: reason(ctx, "missing"), question: reply.text }) } };
+    beginEdit(st, missing ?? "consent");
+    return retryReply(ctx, st, reason(ctx, "missing"));
   }
   return { state: st, reply: { text: ctx.p.submitting, buttons: [] }, done: parsed.data };
 }
@@ -831,13 +828,23 @@ function onSummary(ctx: Ctx, st: RegistrationState, input: string): Registration
   if (k === key(p.buttons.confirm) || /^(xac nhan|dung roi|gui|gui di)$/.test(k)) return confirm(ctx, st);
   const field = FORM_FIELDS.find((f) => key(`${p.buttons.edit} ${p.fields[f]}`) === k);
   if (field) {
-    st.editFrom = { history: [...st.history], data: clone(st.data) };
-    st.history.push("summary");
-    st.step = field;
+    beginEdit(st, field);
     return { state: st, reply: ask(ctx, st) };
   }
+  return retryReply(ctx, st, reason(ctx, "summary_choose"));
+}
+
+/** From the summary to one field's question; once answered, the form returns to the summary. */
+function beginEdit(st: RegistrationState, step: RegistrationState["step"]): void {
+  st.editFrom = { history: [...st.history], data: clone(st.data) };
+  st.history.push("summary");
+  st.step = step;
+}
+
+/** The current question again, saying why the last answer was not taken. */
+function retryReply(ctx: Ctx, st: RegistrationState, why: string): RegistrationStepResult {
   const reply = ask(ctx, st);
-  return { state: st, reply: { ...reply, text: fill(p.retry, { reason: reason(ctx, "summary_choose"), question: reply.text }) } };
+  return { state: st, reply: { ...reply, text: fill(ctx.p.retry, { reason: why, question: reply.text }) } };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -871,10 +878,7 @@ export function stepRegistration(
 
   if (isCancel(ctx, input, st.step)) return ended(st, st.step === "consent" ? prompts.consent_refused : prompts.cancelled);
   if (isBack(ctx, input)) return goBack(ctx, st);
-  const retry = (why: string): RegistrationStepResult => {
-    const reply = ask(ctx, st);
-    return { state: st, reply: { ...reply, text: fill(prompts.retry, { reason: why, question: reply.text }) } };
-  };
+  const retry = (why: string) => retryReply(ctx, st, why);
   if (!input) return retry(reason(ctx, "empty"));
   if (st.step === "summary") return onSummary(ctx, st, input);
 
