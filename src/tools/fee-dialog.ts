@@ -85,10 +85,13 @@ export function parseContractMonths(text: string): number | undefined {
   return undefined;
 }
 
+/** "lương", "thu nhập" — but not "tháng lương" (months of salary are a price, not a salary). */
+const SALARY_WORD_RE = /\b(?<!thang )(luong|thu nhap)\b/;
+
 /** "lương 30tr/tháng", "luong tam 800 usd" → the salary; "5 tháng lương" is not one. */
 export function parseSalary(text: string): FeeDialogState["monthlySalary"] {
   const f = ruleText(text);
-  const at = f.search(/\b(?<!thang )(luong|thu nhap)\b/);
+  const at = f.search(SALARY_WORD_RE);
   if (at < 0) return undefined;
   const amount = parseAmount(f.slice(at));
   return toFeeMoney(amount);
@@ -97,8 +100,9 @@ export function parseSalary(text: string): FeeDialogState["monthlySalary"] {
 function toCharge(kind: ChargeKind, amount: ParsedAmount | undefined, clause: string): Charge {
   const f = ruleText(clause);
   const charge: Charge = { kind };
+  const money = toFeeMoney(amount);
   if (isMonths(amount)) charge.months = amount.months;
-  else charge.amount = toFeeMoney(amount);
+  else if (money) charge.amount = money;
   if (BEFORE_CONTRACT.test(f)) charge.when = "before_contract";
   if (TO_A_PERSON.test(f)) charge.paidTo = "company_staff_personally";
   return charge;
@@ -112,10 +116,10 @@ export function readFeeMessage(text: string): Omit<FeeDialogState, "skipped" | "
   for (const clause of clauses(text)) {
     const f = ruleText(clause);
     // The salary clause ("lương tầm 30tr/tháng") holds no charge.
-    const isSalaryClause = /\b(?<!thang )(luong|thu nhap)\b/.test(f) && !CHARGE_WORDS.some(([, re]) => re.test(f));
+    let kind = CHARGE_WORDS.find(([, re]) => re.test(f))?.[0];
+    const isSalaryClause = !kind && SALARY_WORD_RE.test(f);
     if (isSalaryClause) continue;
     const amount = parseAmount(clause);
-    let kind = CHARGE_WORDS.find(([, re]) => re.test(f))?.[0];
     // "thu 2 tháng lương" names no charge, but months of salary is how service fees are priced.
     if (!kind && /\b(thu|doi|dong|nop|bat|lay)\b/.test(f) && amount) kind = isMonths(amount) ? "service_fee" : "other";
     if (!kind) continue;
