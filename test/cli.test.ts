@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, tempDir } from "./helpers.ts";
+import { ROOT, sharedDataDir } from "./helpers.ts";
 
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 
@@ -10,17 +10,15 @@ function runAsk(args: string[], input: string, dataDir: string) {
     cwd: ROOT,
     input,
     encoding: "utf8",
-    env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: "silent", LLM_PROVIDER: "" },
+    env: { ...process.env, DATA_DIR: dataDir, STORE_URL: "memory://", LOG_LEVEL: "silent", LLM_PROVIDER: "" },
     timeout: 60_000,
   });
 }
 
 describe("npm run ask", () => {
   it("--json reads one question per line and prints one contract object per line", async () => {
-    const dir = await tempDir();
-    try {
       const input = "Lạng Sơn đặt mục tiêu mỗi năm đưa bao nhiêu lao động sang Sùng Tả?\n\ngiá vàng hôm nay\nxin chào\n";
-      const out = runAsk(["--json"], input, dir.path);
+      const out = runAsk(["--json"], input, sharedDataDir());
       expect(out.status, out.stderr).toBe(0);
       const lines = out.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines).toHaveLength(3);
@@ -39,20 +37,12 @@ describe("npm run ask", () => {
       expect(lines[0]!.answer).toContain("5.000");
       expect(lines[1]).toMatchObject({ question: "giá vàng hôm nay", intent: "out_of_scope", citations: [] });
       expect(lines[2]).toMatchObject({ intent: "greeting" });
-    } finally {
-      await dir.cleanup();
-    }
   });
 
   it("prints a person-readable answer with its sources", async () => {
-    const dir = await tempDir();
-    try {
-      const out = runAsk(["lang son muc tieu dua lao dong sang sung ta"], "", dir.path);
+      const out = runAsk(["lang son muc tieu dua lao dong sang sung ta"], "", sharedDataDir());
       expect(out.status, out.stderr).toBe(0);
       expect(out.stdout).toContain("5.000");
       expect(out.stdout).toMatch(/Nguồn:\n- Kế hoạch Tỉnh ủy Lạng Sơn, Mục II, điểm 2/);
-    } finally {
-      await dir.cleanup();
-    }
   });
 });

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createEngine, type Engine } from "../src/engine/engine.ts";
 import { createTelegramBot } from "../src/channels/telegram/bot.ts";
 import { Writable } from "node:stream";
-import { onTestFinished } from "vitest";
+import { inject, onTestFinished } from "vitest";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { createLogger, type Logger } from "../src/logger.ts";
 import { FakeTelegramApi } from "../src/testing/fake-telegram-api.ts";
@@ -33,12 +33,19 @@ export function captureLogs(level = "debug"): { logger: Logger; text: () => stri
   return { logger, text: () => chunks.join("") };
 }
 
+/**
+ * The data folder holding the real knowledge's index, built once per run by
+ * test/global-setup.ts. Load from it, never write into it: give a store of its own
+ * (`memory://` or a temporary sqlite file) to anything that keeps state.
+ */
+export function sharedDataDir(): string {
+  return inject("indexDir");
+}
+
 let shared: Promise<Engine> | undefined;
 /** One engine over the real knowledge per test file (each file runs in its own process). */
 export function realEngine(): Promise<Engine> {
-  shared ??= tempDir().then(({ path }) =>
-    createEngine({ knowledgeDir: KNOWLEDGE_DIR, dataDir: path, promptsDir: PROMPTS_DIR }),
-  );
+  shared ??= createEngine({ knowledgeDir: KNOWLEDGE_DIR, dataDir: sharedDataDir(), promptsDir: PROMPTS_DIR });
   return shared;
 }
 

@@ -10,7 +10,7 @@ import { loadQuestions } from "../src/eval/dataset.ts";
 import { runEval, runLlmEval, type EvalRun } from "../src/eval/run.ts";
 import { llmReportMarkdown } from "../src/eval/report.ts";
 import { loadLlmPrompts } from "../src/llm/assistant.ts";
-import { KNOWLEDGE_DIR, PROMPTS_DIR, ROOT, realEngine, tempDir } from "./helpers.ts";
+import { KNOWLEDGE_DIR, PROMPTS_DIR, ROOT, realEngine, sharedDataDir } from "./helpers.ts";
 import { ScriptedChatModel } from "./fakes/scripted-model.ts";
 
 const questions = loadQuestions(join(ROOT, "eval/questions.jsonl")).filter((_, i) => i % 13 === 0);
@@ -24,8 +24,7 @@ beforeAll(async () => {
 
 /** An engine of its own (fresh sessions) in LLM mode with this model. */
 async function llmEngine(script: (messages: BaseMessage[]) => string): Promise<Engine> {
-  const dir = await tempDir();
-  const engine = await createEngine({ knowledgeDir: KNOWLEDGE_DIR, dataDir: dir.path, promptsDir: PROMPTS_DIR });
+  const engine = await createEngine({ knowledgeDir: KNOWLEDGE_DIR, dataDir: sharedDataDir(), promptsDir: PROMPTS_DIR });
   engine.useLanguageModel({ model: new ScriptedChatModel(script), prompts: loadLlmPrompts(PROMPTS_DIR) });
   return engine;
 }

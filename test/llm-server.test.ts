@@ -12,7 +12,7 @@ import { llmFromConfig } from "../src/llm/model.ts";
 import { openStore } from "../src/store/store.ts";
 import { checkFees } from "../src/tools/fee-check.ts";
 import { FakeLlmServer, type FakeReply } from "../src/testing/fake-llm-server.ts";
-import { PROMPTS_DIR, ROOT, realEngine, tempDir } from "./helpers.ts";
+import { PROMPTS_DIR, ROOT, realEngine, sharedDataDir } from "./helpers.ts";
 
 const NOW = () => new Date("2026-12-01T08:00:00Z");
 const QUESTION = "Tiền dịch vụ tối đa công ty được thu là bao nhiêu?";
@@ -97,24 +97,19 @@ describe("LLM mode against an OpenAI-compatible server", () => {
 
   it("npm run ask -- --json reports the mode", async () => {
     respond = () => ({ content: "Hợp đồng từ 36 tháng trở lên thì tiền dịch vụ không quá 3 tháng lương (Luật 69/2020/QH14, Điều 23)." });
-    const dir = await tempDir();
-    try {
-      const child = spawn(join(ROOT, "node_modules/.bin/tsx"), ["src/cli/ask.ts", "--json"], {
-        cwd: ROOT,
-        env: { ...process.env, DATA_DIR: dir.path, LOG_LEVEL: "silent", LLM_PROVIDER: "openai", OPENAI_BASE_URL: server.baseUrl, LLM_MODEL: "fake-model" },
-      });
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
-      child.stdin.end(`${QUESTION}\nxin chào\n`);
-      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-      expect(code).toBe(0);
-      const [llm, greeting] = out.trim().split("\n").map((l) => JSON.parse(l) as { mode: string; answer: string });
-      expect(llm).toMatchObject({ mode: "llm" });
-      expect(llm!.answer).toContain("3 tháng lương");
-      expect(greeting).toMatchObject({ mode: "offline" });
-    } finally {
-      await dir.cleanup();
-    }
+    const child = spawn(join(ROOT, "node_modules/.bin/tsx"), ["src/cli/ask.ts", "--json"], {
+      cwd: ROOT,
+      env: { ...process.env, DATA_DIR: sharedDataDir(), STORE_URL: "memory://", LOG_LEVEL: "silent", LLM_PROVIDER: "openai", OPENAI_BASE_URL: server.baseUrl, LLM_MODEL: "fake-model" },
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString("utf8")));
+    child.stdin.end(`${QUESTION}\nxin chào\n`);
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(code).toBe(0);
+    const [llm, greeting] = out.trim().split("\n").map((l) => JSON.parse(l) as { mode: string; answer: string });
+    expect(llm).toMatchObject({ mode: "llm" });
+    expect(llm!.answer).toContain("3 tháng lương");
+    expect(greeting).toMatchObject({ mode: "offline" });
   }, 60_000);
 });
 
