@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { Engine } from "../src/engine/engine.ts";
 import { openStore } from "../src/store/store.ts";
-import { readFeeMessage, parseContractMonths, parseSalary } from "../src/tools/fee-dialog.ts";
-import { parseJob, parseMarket } from "../src/tools/market.ts";
+import { readFeeMessage, parseContractMonths, parseSalary } from "../src/skills/fee/dialog.ts";
+import { parseJob, parseMarket } from "../src/knowledge/markets.ts";
 import { realEngine, tempDir } from "./helpers.ts";
 
 let base: Engine;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildEvidence, checkGrounding, extractClaims, withoutEchoes } from "../src/llm/grounding.ts";
-import { parseNumberText as parseNumber } from "../src/tools/amount.ts";
+import { parseNumberText as parseNumber } from "../src/text/amount.ts";
 
 const PASSAGE =
   "Luật 69/2020/QH14, Điều 23 khoản 4: tiền dịch vụ không quá 1 tháng tiền lương cho mỗi 12 tháng; hợp đồng từ 36 tháng trở lên thì không quá ba tháng tiền lương. " +

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Hono } from "hono";
 import { MAX_MESSAGE_CHARS, type Engine } from "../src/engine/engine.ts";
-import { INTENTS, type Reply } from "../src/engine/types.ts";
+import { INTENTS, type Reply } from "../src/contract.ts";
 import { cleanUserText } from "../src/text/normalize.ts";
 import { renderPlain, renderTelegramHtml } from "../src/channels/render.ts";
 import { createWebApp } from "../src/channels/web/app.ts";

@@ -10,7 +10,7 @@ import { Engine } from "../src/engine/engine.ts";
 import { loadLlmPrompts } from "../src/llm/assistant.ts";
 import { llmFromConfig } from "../src/llm/model.ts";
 import { openStore } from "../src/store/store.ts";
-import { checkFees } from "../src/tools/fee-check.ts";
+import { checkFees } from "../src/skills/fee/check.ts";
 import { FakeLlmServer, type FakeReply } from "../src/testing/fake-llm-server.ts";
 import { PROMPTS_DIR, ROOT, realEngine, sharedDataDir } from "./helpers.ts";
 

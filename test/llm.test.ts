@@ -13,11 +13,11 @@ import { loadRegistrationPrompts } from "../src/registration/form.ts";
 import { RegistrationService } from "../src/registration/service.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { createMetrics } from "../src/metrics.ts";
-import { checkFees } from "../src/tools/fee-check.ts";
+import { checkFees } from "../src/skills/fee/check.ts";
 import { PROMPTS_DIR, captureLogs, realEngine } from "./helpers.ts";
 import { ScriptedChatModel, questionOf } from "./fakes/scripted-model.ts";
 import { hostileCorpus } from "./fixtures/hostile-corpus.ts";
-import { INTENTS } from "../src/engine/types.ts";
+import { INTENTS } from "../src/contract.ts";
 
 let base: Engine;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAmount, parseAmounts, parseNumberText, parseVndAmount, type ParsedAmount } from "../src/tools/amount.ts";
+import { parseAmount, parseAmounts, parseNumberText, parseVndAmount, type ParsedAmount } from "../src/text/amount.ts";
 
 // Phrasings written for these tests.
 const cases: Array<[string | number, ParsedAmount | undefined]> = [

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
-import { checkFees, checkFeesTool, JOBS, MARKETS, type FeeCheckInput, type Verdict } from "../src/tools/fee-check.ts";
+import { checkFees, checkFeesTool, JOBS, MARKETS, type FeeCheckInput, type Verdict } from "../src/skills/fee/check.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
 
 let kb: KnowledgeBase;

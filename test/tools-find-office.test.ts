@@ -3,7 +3,7 @@ import { loadKnowledge } from "../src/knowledge/load.ts";
 import { unverifiedContacts } from "../src/knowledge/check.ts";
 import { OFFICE_TASKS, type OfficeTask } from "../src/knowledge/offices-schema.ts";
 import { fold } from "../src/text/normalize.ts";
-import { findOffice, findOfficeTool, type FindOfficeInput, type FindOfficeResult } from "../src/tools/find-office.ts";
+import { findOffice, findOfficeTool, type FindOfficeInput, type FindOfficeResult } from "../src/skills/office/find.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
 
 const kb = await loadKnowledge(KNOWLEDGE_DIR);

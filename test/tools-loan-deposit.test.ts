@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
 import type { Fact } from "../src/knowledge/schema.ts";
-import { formatVnd, type ToolAnswer } from "../src/tools/common.ts";
+import { formatVnd, type ToolAnswer } from "../src/skills/answer.ts";
 import {
   depositGuidance, depositGuidanceTool, parseJob, parseMarket, type DepositGuidanceOutput, type MarketRegion,
-} from "../src/tools/deposit-guidance.ts";
+} from "../src/skills/deposit/guidance.ts";
 import {
   loanGuidance, loanGuidanceTool, parsePriorityGroup, parseVndAmount, type LoanGuidanceOutput,
-} from "../src/tools/loan-guidance.ts";
+} from "../src/skills/loan/guidance.ts";
 import { KNOWLEDGE_DIR, ROOT } from "./helpers.ts";
 
 const AS_OF = "2026-11-22";
@@ -535,7 +535,7 @@ describe("LangChain tools", () => {
 describe("no legal figure is written in the tools' code", () => {
   it("amounts of the facts the tools use appear only in the facts", () => {
     const strip = (src: string) => src.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
-    const code = ["loan-guidance.ts", "deposit-guidance.ts"].map((f) => strip(readFileSync(join(ROOT, "src/tools", f), "utf8"))).join("\n");
+    const code = ["loan/guidance.ts", "deposit/guidance.ts"].map((f) => strip(readFileSync(join(ROOT, "src/skills", f), "utf8"))).join("\n");
     const ids = [
       ...kb.facts.filter((f) => f.id.startsWith("workerDepositCap.") || f.id.startsWith("loan.") || f.id.startsWith("eps.deposit")).map((f) => f.id),
       "penalties.worker.overstay.min", "penalties.worker.overstay.max",

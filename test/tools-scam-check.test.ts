@@ -10,7 +10,7 @@ import {
   type ScamCheckInput,
   type ScamCheckResult,
   type ScamFlagId,
-} from "../src/tools/scam-check.ts";
+} from "../src/skills/scam/check.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
 
 const kb = await loadKnowledge(KNOWLEDGE_DIR);

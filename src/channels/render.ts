@@ -3,7 +3,7 @@
  * document is escaped for the target format; only our own fixed markup is not.
  */
 import type { Replies } from "../engine/replies.ts";
-import type { Citation, Reply } from "../engine/types.ts";
+import type { Citation, Reply } from "../contract.ts";
 
 const STATUS_LABEL: Record<Citation["status"], string> = {
   in_force: "đang có hiệu lực",

@@ -9,7 +9,7 @@
 import { createInterface } from "node:readline";
 import { loadConfig } from "../config.ts";
 import { createEngine } from "../engine/engine.ts";
-import type { Reply } from "../engine/types.ts";
+import type { Reply } from "../contract.ts";
 import { renderPlain } from "../channels/render.ts";
 import { llmFromConfig } from "../llm/model.ts";
 

@@ -15,7 +15,7 @@ import type { Hit, KnowledgeRetriever } from "../retrieval/retriever.ts";
 import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
 import { mentionedSubjects } from "./intent.ts";
 import { fill, type Replies } from "./replies.ts";
-import type { Citation, Intent, Reply } from "./types.ts";
+import type { Citation, Intent, Reply } from "../contract.ts";
 
 /** Share of the question's informative words a unit must contain to answer from it. */
 export const MIN_COVERAGE = 0.45;

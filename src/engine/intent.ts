@@ -11,7 +11,7 @@
  * ruleIntent("xkld nhat"); // undefined → a question for the knowledge base ("qa")
  */
 import { ruleText } from "../text/normalize.ts";
-import type { Intent } from "./types.ts";
+import type { Intent } from "../contract.ts";
 
 const GREETING_RE =
   /^(xin chao|chao|hello|hi|hey|alo|a lo|good (morning|afternoon|evening))( (ban|ad|admin|em|anh|chi|bot|tro ly|moi nguoi|shop))*( oi)?( a| nhe| nha)?$/;

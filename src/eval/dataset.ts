@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { INTENTS } from "../engine/types.ts";
+import { INTENTS } from "../contract.ts";
 
 const evalQuestionSchema = z.object({
   id: z.string().min(1),

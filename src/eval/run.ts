@@ -12,7 +12,7 @@ import { renderPlain } from "../channels/render.ts";
 import type { Engine } from "../engine/engine.ts";
 import { ruleIntent } from "../engine/intent.ts";
 import type { Assessment } from "../engine/compose.ts";
-import type { Intent, Reply } from "../engine/types.ts";
+import type { Intent, Reply } from "../contract.ts";
 import { fold } from "../text/normalize.ts";
 import { PlainBm25 } from "./baseline.ts";
 import { createMetrics } from "../metrics.ts";

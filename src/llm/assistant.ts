@@ -23,16 +23,16 @@ import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { ChunkMetadata } from "../knowledge/chunk.ts";
-import type { Citation } from "../engine/types.ts";
+import type { Citation } from "../contract.ts";
 import { fill, loadPromptFile } from "../engine/replies.ts";
 import { citationLine } from "../channels/render.ts";
 import { fold } from "../text/normalize.ts";
 import { clampText, MAX_ANSWER_CHARS } from "../engine/compose.ts";
-import { checkFeesTool } from "../tools/fee-check.ts";
-import { loanGuidanceTool } from "../tools/loan-guidance.ts";
-import { depositGuidanceTool } from "../tools/deposit-guidance.ts";
-import { findOfficeTool } from "../tools/find-office.ts";
-import { scamCheckTool } from "../tools/scam-check.ts";
+import { checkFeesTool } from "../skills/fee/check.ts";
+import { loanGuidanceTool } from "../skills/loan/guidance.ts";
+import { depositGuidanceTool } from "../skills/deposit/guidance.ts";
+import { findOfficeTool } from "../skills/office/find.ts";
+import { scamCheckTool } from "../skills/scam/check.ts";
 import { buildEvidence, checkGrounding, mergeEvidence, namesDocument, withoutEchoes, type Claim, type Evidence } from "./grounding.ts";
 
 export const llmPromptsSchema = z.object({

@@ -16,7 +16,7 @@
  * checkGrounding("Tối đa 7 tháng lương (Luật 69/2020/QH14).", evidence).unsupported; // [{ text: "7 thang", … }]
  */
 import { fold } from "../text/normalize.ts";
-import { parseNumberText } from "../tools/amount.ts";
+import { parseNumberText } from "../text/amount.ts";
 
 export type ClaimKind = "url" | "document" | "date" | "month" | "quantity" | "number";
 

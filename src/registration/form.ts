@@ -24,11 +24,11 @@ import { fill, loadPromptFile } from "../engine/replies.ts";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
 import { cleanUserText, ruleText } from "../text/normalize.ts";
-import { formatDate } from "../tools/common.ts";
-import { MARKETS } from "../tools/fee-check.ts";
-import { findOffice, provinceLabel, type PlaceCandidate } from "../tools/find-office.ts";
-import { parsePriorityGroup } from "../tools/loan-guidance.ts";
-import { parseDestination } from "../tools/market.ts";
+import { formatDate } from "../skills/answer.ts";
+import { MARKETS } from "../skills/fee/check.ts";
+import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
+import { parsePriorityGroup } from "../skills/loan/guidance.ts";
+import { parseDestination } from "../knowledge/markets.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
 import { PRIORITY_GROUPS, VN_OFFSET_MS, registrationDraftSchema, registrationSchema, type RegistrationDraft } from "./types.ts";
 

@@ -15,7 +15,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { limit } from "@grammyjs/ratelimiter";
 import type { UserFromGetMe } from "grammy/types";
 import type { Engine } from "../../engine/engine.ts";
-import type { Reply } from "../../engine/types.ts";
+import type { Reply } from "../../contract.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
 import { renderTelegramHtml } from "../render.ts";

@@ -17,7 +17,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { Engine } from "../../engine/engine.ts";
-import type { Reply } from "../../engine/types.ts";
+import type { Reply } from "../../contract.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
 import { chatPage } from "./page.ts";

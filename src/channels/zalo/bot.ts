@@ -21,7 +21,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../../engine/engine.ts";
-import type { Reply } from "../../engine/types.ts";
+import type { Reply } from "../../contract.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
 import { renderPlain } from "../render.ts";

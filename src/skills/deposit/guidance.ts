@@ -12,16 +12,16 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import type { Fact } from "../knowledge/schema.ts";
-import { fold } from "../text/normalize.ts";
-import { isMonths, parseAmount, type ParsedAmount } from "./amount.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import type { Fact } from "../../knowledge/schema.ts";
+import { fold } from "../../text/normalize.ts";
+import { isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
 import {
   citeCard, citeFact, composeAnswer, confirmWith, factById, formatDate, formatMonths, formatVnd, inForce, isoToday, ISO_DATE_RE,
   officeType, safeEcho, viNumber, type AnswerLine, type ToolAnswer,
-} from "./common.ts";
-import type { Market } from "./fee-check.ts";
-import { parseDestination } from "./market.ts";
+} from "../answer.ts";
+import type { Market } from "../fee/check.ts";
+import { parseDestination } from "../../knowledge/markets.ts";
 
 // ---------------------------------------------------------------------------------------
 // Markets, as the deposit table groups them

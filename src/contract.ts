@@ -2,7 +2,7 @@
  * The engine's contract with every channel and with `npm run ask -- --json`.
  * Keep it stable: evaluation tools and adapters depend on these shapes.
  */
-import type { Status } from "../knowledge/schema.ts";
+import type { Status } from "./knowledge/schema.ts";
 
 export const INTENTS = [
   "qa", "fee_check", "loan", "deposit", "register", "find_office", "scam_check", "greeting", "help",

@@ -18,9 +18,9 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import type { RedFlag } from "../knowledge/schema.ts";
-import { cleanUserText, fold, toneKey } from "../text/normalize.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import type { RedFlag } from "../../knowledge/schema.ts";
+import { cleanUserText, fold, toneKey } from "../../text/normalize.ts";
 import {
   MAX_ANSWER_CHARS,
   citeCard,
@@ -33,7 +33,7 @@ import {
   uniqueCitations,
   type ToolAnswer,
   type ToolCitation,
-} from "./common.ts";
+} from "../answer.ts";
 const MAX_INPUT_CHARS = 8000;
 
 export const scamCheckInputSchema = z.object({

@@ -14,15 +14,15 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import type { Fact } from "../knowledge/schema.ts";
-import { fold } from "../text/normalize.ts";
-import { isMoney, isMonths, parseAmount, parseVndAmount } from "./amount.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import type { Fact } from "../../knowledge/schema.ts";
+import { fold } from "../../text/normalize.ts";
+import { isMoney, isMonths, parseAmount, parseVndAmount } from "../../text/amount.ts";
 import {
   citeCard, citeFact, composeAnswer, confirmWith, factById, formatDate, formatMonths, formatVnd, inForce, isoToday, ISO_DATE_RE,
   officeType, viNumber, type AnswerLine, type ToolAnswer, type ToolCitation,
-} from "./common.ts";
-import { parseMarket } from "./deposit-guidance.ts";
+} from "../answer.ts";
+import { parseMarket } from "../deposit/guidance.ts";
 
 export { parseVndAmount };
 

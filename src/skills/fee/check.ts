@@ -11,10 +11,10 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import type { Fact } from "../knowledge/schema.ts";
-import { depositRegion, selectDepositCap } from "./deposit-guidance.ts";
-import { ISO_DATE_RE, citeFact, factById, inForce, isoToday, needsHedge, uniqueCitations, viNumber, type ToolAnswer, type ToolCitation } from "./common.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import type { Fact } from "../../knowledge/schema.ts";
+import { depositRegion, selectDepositCap } from "../deposit/guidance.ts";
+import { ISO_DATE_RE, citeFact, factById, inForce, isoToday, needsHedge, uniqueCitations, viNumber, type ToolAnswer, type ToolCitation } from "../answer.ts";
 
 export const MARKETS = [
   "japan", "korea", "taiwan", "germany", "europe", "middle_east", "malaysia", "southeast_asia", "china", "macau",

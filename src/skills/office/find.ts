@@ -16,11 +16,11 @@
  */
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import type { Commune, OfficeTask, OfficeType, OldName, Province } from "../knowledge/offices-schema.ts";
-import { officeTaskSchema } from "../knowledge/offices-schema.ts";
-import type { Confidence } from "../knowledge/schema.ts";
-import { cleanUserText, fold, ruleText, toneKey } from "../text/normalize.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import type { Commune, OfficeTask, OfficeType, OldName, Province } from "../../knowledge/offices-schema.ts";
+import { officeTaskSchema } from "../../knowledge/offices-schema.ts";
+import type { Confidence } from "../../knowledge/schema.ts";
+import { cleanUserText, fold, ruleText, toneKey } from "../../text/normalize.ts";
 import {
   MAX_ANSWER_CHARS,
   citeCard,
@@ -32,7 +32,7 @@ import {
   uniqueCitations,
   type ToolAnswer,
   type ToolCitation,
-} from "./common.ts";
+} from "../answer.ts";
 
 // ---------------------------------------------------------------------------------------
 // Input

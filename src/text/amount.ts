@@ -19,7 +19,7 @@
  * parseAmount("50 man");                 // { value: 500000, currency: "JPY" }
  * parseAmount("ba tháng lương");         // { months: 3 }
  */
-import { fold, nfcLower } from "../text/normalize.ts";
+import { fold, nfcLower } from "./normalize.ts";
 
 export const AMOUNT_CURRENCIES = ["VND", "USD", "JPY", "TWD", "KRW", "EUR", "AUD", "MYR", "CNY"] as const;
 export type AmountCurrency = (typeof AMOUNT_CURRENCIES)[number];

@@ -15,7 +15,7 @@
  * parseJob("cham soc nguoi gia tai nha");  // "home_caregiver"
  */
 import { fold, nfcLower, ruleText } from "../text/normalize.ts";
-import type { Job, Market } from "./fee-check.ts";
+import type { Job, Market } from "../skills/fee/check.ts";
 
 export interface Destination {
   market: Market;

@@ -9,11 +9,11 @@
  * const step = nextFeeStep(kb, state);
  * step.kind; // "answer" — everything needed was in the message
  */
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import { isMoney, isMonths, parseAmount, type ParsedAmount } from "./amount.ts";
-import { checkFees, CURRENCIES, type Charge, type ChargeKind, type FeeCheckInput, type FeeCheckResult, type Job, type Market, type MissingInfo } from "./fee-check.ts";
-import { fold, ruleText } from "../text/normalize.ts";
-import { parseJob, parseMarket, parseRoute } from "./market.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import { isMoney, isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
+import { checkFees, CURRENCIES, type Charge, type ChargeKind, type FeeCheckInput, type FeeCheckResult, type Job, type Market, type MissingInfo } from "./check.ts";
+import { fold, ruleText } from "../../text/normalize.ts";
+import { parseJob, parseMarket, parseRoute } from "../../knowledge/markets.ts";
 
 type FeeMoney = { value: number; currency: (typeof CURRENCIES)[number] };
 
