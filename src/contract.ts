@@ -2,22 +2,15 @@
  * The engine's contract with every channel and with `npm run ask -- --json`.
  * Keep it stable: evaluation tools and adapters depend on these shapes.
  */
-import type { Status } from "./knowledge/schema.ts";
+import type { Citation } from "./knowledge/schema.ts";
+
+export type { Citation };
 
 export const INTENTS = [
   "qa", "fee_check", "loan", "deposit", "register", "find_office", "scam_check", "greeting", "help",
   "out_of_scope", "handoff",
 ] as const;
 export type Intent = (typeof INTENTS)[number];
-
-export interface Citation {
-  /** The document's number or short name ("Luật 69/2020/QH14", "Kế hoạch Tỉnh ủy Lạng Sơn"). */
-  doc: string;
-  title: string;
-  /** Where in the document ("Điều 23 khoản 4", "Mục II, điểm 2"). */
-  locator: string;
-  status: Status;
-}
 
 /** What a channel hands to the engine. */
 export interface IncomingMessage {

@@ -36,7 +36,7 @@ const nextUser = () => String(700_000 + ++userSeq);
 
 function cliDriver(): Driver {
   let engine: Engine;
-  const seen = (r: Awaited<ReturnType<Engine["handle"]>>): Seen => ({ text: renderPlain(r, engine.replies), choices: r.suggestions });
+  const seen = (r: Awaited<ReturnType<Engine["handle"]>>): Seen => ({ text: renderPlain(r, engine.index.kb), choices: r.suggestions });
   return {
     name: "command line",
     setup: async (e) => void (engine = e),

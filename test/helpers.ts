@@ -9,6 +9,7 @@ import { inject, onTestFinished } from "vitest";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { createLogger, type Logger } from "../src/logger.ts";
 import { FakeTelegramApi } from "../src/testing/fake-telegram-api.ts";
+import type { KnowledgeBase } from "../src/knowledge/load.ts";
 
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const KNOWLEDGE_DIR = join(ROOT, "knowledge");
@@ -86,4 +87,13 @@ export async function startFakeTelegram(engine?: Engine) {
       await store.close();
     },
   };
+}
+
+/** The knowledge base with one wording file's keys replaced (to test how odd wording is handled). */
+export function withTexts(kb: KnowledgeBase, name: string, override: Record<string, unknown>): KnowledgeBase {
+  const files = new Map(kb.texts.files);
+  const entry = files.get(name);
+  if (!entry) throw new Error(`no prompts file ${name}`);
+  files.set(name, { file: entry.file, data: { ...(entry.data as object), ...override } });
+  return { ...kb, texts: { dir: kb.texts.dir, files } };
 }

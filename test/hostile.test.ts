@@ -14,7 +14,7 @@ import { createWebApp } from "../src/channels/web/app.ts";
 import { openStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
 import { hostileCorpus, prng, type HostileInput } from "./fixtures/hostile-corpus.ts";
-import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
+import { realEngine, waitFor, startFakeTelegram, withTexts } from "./helpers.ts";
 
 const CORPUS = hostileCorpus();
 const MAX_CHANNEL_CHARS = 4096;
@@ -112,8 +112,8 @@ describe("engine under hostile input", () => {
     const problems: string[] = [];
     for (const input of CORPUS) {
       const reply = replies.get(input.id)!;
-      for (const p of telegramHtmlProblems(renderTelegramHtml(reply, engine.replies))) problems.push(`${input.id} html: ${p}`);
-      const plain = renderPlain(reply, engine.replies);
+      for (const p of telegramHtmlProblems(renderTelegramHtml(reply, engine.index.kb))) problems.push(`${input.id} html: ${p}`);
+      const plain = renderPlain(reply, engine.index.kb);
       if (CONTROL_RE.test(plain)) problems.push(`${input.id} plain: control character ${JSON.stringify(CONTROL_RE.exec(plain)![0])}`);
       if (LONE_SURROGATE_RE.test(plain)) problems.push(`${input.id} plain: lone surrogate`);
       if (plain.length > MAX_CHANNEL_CHARS) problems.push(`${input.id} plain: ${plain.length} chars`);
@@ -130,7 +130,7 @@ describe("engine under hostile input", () => {
         intent: "qa",
         confident: true,
       },
-      { sources_label: "<i>Nguồn" },
+      withTexts(engine.index.kb, "citations", { sources_label: "<i>Nguồn" }),
     );
     expect(telegramHtmlProblems(html)).toEqual([]);
   });
@@ -157,7 +157,7 @@ describe("engine under hostile input", () => {
         if (!reply.text.trim()) problems.push(`#${i} ${show(text)}: empty reply`);
         if (reply.text.length > MAX_CHANNEL_CHARS) problems.push(`#${i} ${show(text)}: ${reply.text.length} chars`);
         if (!(INTENTS as readonly string[]).includes(reply.intent)) problems.push(`#${i}: intent ${reply.intent}`);
-        problems.push(...telegramHtmlProblems(renderTelegramHtml(reply, engine.replies)).map((p) => `#${i} ${show(text)}: ${p}`));
+        problems.push(...telegramHtmlProblems(renderTelegramHtml(reply, engine.index.kb)).map((p) => `#${i} ${show(text)}: ${p}`));
       } catch (err) {
         problems.push(`#${i} ${show(text)}: threw ${(err as Error).message}`);
       }
@@ -191,7 +191,7 @@ describe("engine under hostile input", () => {
     for (const a of FORM_ANSWERS) await say(a);
     const dirty = "thợ\u0085 hàn\u009b 3\u0080 năm \u061C\u202Eabc\u0007";
     for (const a of [dirty, "Biết chút ít", "Hộ cận nghèo", "Buổi tối"]) await say(a);
-    const summary = renderPlain(await say(`Gọi\u0085 sau 7 giờ\u009b tối \u061Cgiúp em`), engine.replies);
+    const summary = renderPlain(await say(`Gọi\u0085 sau 7 giờ\u009b tối \u061Cgiúp em`), engine.index.kb);
     expect(summary).toContain("Lời nhắn");
     const bad = [...summary].filter((ch) => CONTROL_RE.test(ch) || /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/.test(ch));
     expect(bad.map((ch) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`)).toEqual([]);

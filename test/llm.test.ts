@@ -18,6 +18,8 @@ import { PROMPTS_DIR, captureLogs, realEngine } from "./helpers.ts";
 import { ScriptedChatModel, questionOf } from "./fakes/scripted-model.ts";
 import { hostileCorpus } from "./fixtures/hostile-corpus.ts";
 import { INTENTS } from "../src/contract.ts";
+import { renderPlain } from "../src/channels/render.ts";
+import { MAX_REPLY_CHARS } from "../src/text/wording.ts";
 
 let base: Engine;
 beforeAll(async () => {
@@ -89,7 +91,8 @@ describe("LLM mode: the grounding gate", () => {
     const long = [GROUNDED, ...Array.from({ length: 30 }, () => "Bạn nên hỏi Ủy ban nhân dân xã nơi bạn ở trước khi nộp tiền cho bất kỳ ai.")].join("\n");
     const reply = await say((await llmEngine(fakeModel().respond(new AIMessage(long)))).engine, FEE_QUESTION);
     expect(reply.mode).toBe("llm");
-    expect(reply.text.length).toBeLessThanOrEqual(1100);
+    // The one length limit: text and citation lines together.
+    expect(renderPlain(reply, base.index.kb).length).toBeLessThanOrEqual(MAX_REPLY_CHARS);
     expect(reply.text.startsWith(GROUNDED)).toBe(true);
     expect(long.startsWith(reply.text)).toBe(true);
   });

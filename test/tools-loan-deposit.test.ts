@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
 import type { Fact } from "../src/knowledge/schema.ts";
-import { formatVnd, type ToolAnswer } from "../src/skills/answer.ts";
+import { formatVnd } from "../src/text/wording.ts";
+import { type ToolAnswer } from "../src/skills/answer.ts";
 import {
   depositGuidance, depositGuidanceTool, parseJob, parseMarket, type DepositGuidanceOutput, type MarketRegion,
 } from "../src/skills/deposit/guidance.ts";

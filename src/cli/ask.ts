@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<void> {
     if (!question && !process.stdin.isTTY) {
       // Questions piped in, one per line, answered for a person.
       for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-        if (line.trim()) process.stdout.write(`? ${line}\n${renderPlain(await ask(line), engine.replies)}\n\n`);
+        if (line.trim()) process.stdout.write(`? ${line}\n${renderPlain(await ask(line), engine.index.kb)}\n\n`);
       }
       return;
     }
@@ -49,7 +49,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    process.stdout.write(`${renderPlain(await ask(question), engine.replies)}\n`);
+    process.stdout.write(`${renderPlain(await ask(question), engine.index.kb)}\n`);
     return;
   }
   if (question) {

@@ -6,7 +6,7 @@
  * irrelevant passage.
  */
 import { cardText, type Card } from "../knowledge/load.ts";
-import type { ChunkMetadata } from "../knowledge/chunk.ts";
+import { cardHedge, citationsOfChunk, citationTexts, toCitations } from "../knowledge/cite.ts";
 import type { Topic } from "../knowledge/schema.ts";
 import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
 import { looksEnglish } from "../text/lexicon.ts";
@@ -14,7 +14,8 @@ import { hasDiacritics, termBag } from "../retrieval/features.ts";
 import type { Hit, KnowledgeRetriever } from "../retrieval/retriever.ts";
 import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
 import { mentionedSubjects } from "./intent.ts";
-import { fill, type Replies } from "./replies.ts";
+import { clampText, fill, formatDate } from "../text/wording.ts";
+import { type Replies } from "./replies.ts";
 import type { Citation, Intent, Reply } from "../contract.ts";
 
 /** Share of the question's informative words a unit must contain to answer from it. */
@@ -84,12 +85,6 @@ type Phrase = { bigram: string; weight: number };
 export interface Assessment {
   hit: Hit;
   coverage: number;
-}
-
-/** "2026-01-01" → "01/01/2026" */
-export function viDate(iso: string): string {
-  const [y, m, d] = iso.split("-");
-  return `${d}/${m}/${y}`;
 }
 
 export class Answerer {
@@ -315,35 +310,7 @@ export class Answerer {
   }
 
   citationsOf(hit: Hit): Citation[] {
-    return this.citationsOfChunk(hit.chunk.metadata);
-  }
-
-  /** A chunk's citations: a card's sources, or the passage's own document and locator. */
-  citationsOfChunk(meta: ChunkMetadata): Citation[] {
-    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
-    return card
-      ? this.citationsFor(card.meta.sources, card.meta.title, card.meta.status)
-      : this.citationsFor([{ doc: meta.doc, locator: meta.locator }], meta.title, meta.status);
-  }
-
-  /** Citation lines for document references; title and status come from the document registry. */
-  citationsFor(refs: Array<{ doc: string; locator: string }>, fallbackTitle: string, fallbackStatus: Citation["status"]): Citation[] {
-    const { documents } = this.index.kb;
-    const seen = new Set<string>();
-    const out: Citation[] = [];
-    for (const ref of refs) {
-      const key = `${ref.doc}|${ref.locator}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const entry = documents.get(ref.doc);
-      out.push({
-        doc: ref.doc,
-        title: entry?.title ?? fallbackTitle,
-        locator: ref.locator,
-        status: entry?.status ?? fallbackStatus,
-      });
-    }
-    return out;
+    return citationsOfChunk(this.index.kb, hit.chunk.metadata);
   }
 
   /**
@@ -378,20 +345,9 @@ export class Answerer {
     const lines = [card.shortAnswer];
     const details = card.details.length ? this.bestSentences(card.details, terms, 2, phrases) : [];
     for (const d of details) lines.push(`• ${d}`);
-    const hedge = this.hedgeOf(card);
+    const hedge = cardHedge(this.index.kb, card);
     if (hedge) lines.push(hedge);
     return lines;
-  }
-
-  /** A card whose facts are not fully verified (V-S, M) says who can confirm them. */
-  private hedgeOf(card: Card): string | undefined {
-    return card.meta.confidence !== "V-P" && card.meta.confirm_with ? fill(this.replies.hedge, { confirm_with: card.meta.confirm_with }) : undefined;
-  }
-
-  /** A chunk's hedge line, when it belongs to a card that needs one. */
-  hedgeOfChunk(meta: ChunkMetadata): string | undefined {
-    const card = meta.kind === "source" ? undefined : this.cards.get(meta.docId);
-    return card && this.hedgeOf(card);
   }
 
   /** Retrieves, checks coverage and composes; `intent` is what the rules decided (default "qa"). */
@@ -443,19 +399,19 @@ export class Answerer {
     if (meta.kind === "source") {
       lines = this.bestSentences(best.hit.chunk.pageContent, terms, 3, phrases);
       const note = this.index.kb.sources.find((s) => s.meta.id === meta.docId)?.meta.status_note;
-      if (meta.status !== "in_force" && note) lines.push(fill(this.replies.history_note, { note }));
+      if (meta.status !== "in_force" && note) lines.push(fill(citationTexts(this.index.kb).history_note, { note }));
     } else {
       const card = this.cards.get(meta.docId)!;
       lines = this.composeCard(card, terms, phrases);
       const successor = card.meta.superseded_by ? this.cards.get(card.meta.superseded_by) : undefined;
       if (card.meta.status === "superseded" && successor) {
         lines.push(
-          fill(this.replies.superseded, {
-            date: viDate(successor.meta.valid_from),
+          fill(citationTexts(this.index.kb).superseded, {
+            date: formatDate(successor.meta.valid_from),
             current: successor.shortAnswer,
           }),
         );
-        const successorCitations = this.citationsFor(successor.meta.sources, successor.meta.title, successor.meta.status);
+        const successorCitations = toCitations(this.index.kb, successor.meta.sources, { title: successor.meta.title, status: successor.meta.status });
         for (const c of successorCitations) {
           if (!citations.some((x) => x.doc === c.doc && x.locator === c.locator)) citations.push(c);
         }
@@ -479,19 +435,4 @@ export class Answerer {
       confident: best.coverage >= CONFIDENT_COVERAGE,
     };
   }
-}
-
-/** Joins lines and cuts at a line (then word) boundary under `max` characters. */
-export function clampText(lines: string[], max: number): string {
-  const out: string[] = [];
-  let length = 0;
-  for (const line of lines) {
-    if (length + line.length + 1 > max) {
-      if (!out.length) out.push(`${line.slice(0, max - 1).replace(/\s+\S*$/, "")}…`);
-      break;
-    }
-    out.push(line);
-    length += line.length + 1;
-  }
-  return out.join("\n");
 }

@@ -14,11 +14,12 @@ import { KnowledgeRetriever } from "../retrieval/retriever.ts";
 import { openIndex, type KnowledgeIndex, type OpenIndexOptions } from "../retrieval/vector-index.ts";
 import { Answerer } from "./compose.ts";
 import { ruleIntent, startsRegistration } from "./intent.ts";
-import { fill, loadReplies, type Replies } from "./replies.ts";
+import { fill, isoToday, textRoom } from "../text/wording.ts";
+import { repliesTexts, type Replies } from "./replies.ts";
+import { citationsOfChunk, hedgeOfChunk, toCitations } from "../knowledge/cite.ts";
 import type { IncomingMessage, Intent, Reply } from "../contract.ts";
 import { openStore, type KeyValueStore } from "../store/store.ts";
 import { answerFeeSlot, isCheckable, nextFeeStep, startFeeDialog, type FeeDialogState } from "../skills/fee/dialog.ts";
-import { isoToday } from "../skills/answer.ts";
 import { ruleText } from "../text/normalize.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
@@ -32,12 +33,10 @@ import { depositGuidance } from "../skills/deposit/guidance.ts";
 import { isMoney, parseAmount } from "../text/amount.ts";
 import { parseDestination, parseRoute } from "../knowledge/markets.ts";
 import type { OfficeTask } from "../knowledge/offices-schema.ts";
-import type { ToolAnswer } from "../skills/answer.ts";
+import { type ToolAnswer } from "../skills/answer.ts";
 import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn } from "../llm/assistant.ts";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 
-/** Longest reply, text and citations together: one phone screen or two. */
-export const MAX_REPLY_CHARS = 1500;
 /** A half-finished fee check is kept this long, then forgotten. */
 const FLOW_TTL_MS = 24 * 3600 * 1000;
 /** What someone asking "where" wants done, read from the message; counselling otherwise. */
@@ -128,12 +127,11 @@ export class Engine {
    * middle lines go first, the verdict (first line) and the hedge (last line) stay.
    */
   private toolReply(answer: ToolAnswer, intent: Reply["intent"], confident = true): Reply {
-    const citations = this.answerer.citationsFor(answer.citations, "", "in_force");
-    // "- doc, locator (status)" per citation plus the "Nguồn:" heading.
-    const citationChars = citations.reduce((n, c) => n + c.doc.length + c.locator.length + 30, 20);
+    const citations = toCitations(this.index.kb, answer.citations);
+    const room = textRoom(citations);
     const lines = answer.text.split("\n");
     const keepLast = answer.hedged && lines.length > 1 ? lines.pop()! : undefined;
-    while (lines.length > 1 && [...lines, keepLast ?? ""].join("\n").length + citationChars > MAX_REPLY_CHARS) lines.pop();
+    while (lines.length > 1 && [...lines, keepLast ?? ""].join("\n").length > room) lines.pop();
     const text = keepLast ? [...lines, keepLast].join("\n") : lines.join("\n");
     return { text, citations, suggestions: [], intent, confident };
   }
@@ -256,7 +254,7 @@ export class Engine {
       // The model answered instead of a fee check the offline engine may have started.
       await this.sessions.delete(flowKey);
       const toolIntent = TOOL_INTENTS[outcome.tools.find((t) => t in TOOL_INTENTS) ?? ""];
-      const citations = this.answerer.citationsFor(outcome.citations, "", "in_force");
+      const citations = toCitations(this.index.kb, outcome.citations);
       // Unverified knowledge keeps its hedge, in our words, whatever the model wrote.
       const hedges = outcome.hedges.filter((h) => !outcome.text.includes(h));
       reply = {
@@ -292,7 +290,7 @@ export class Engine {
       ...options,
       kb: this.index.kb,
       search: (query) => this.retriever.invoke(query),
-      describe: (meta) => ({ citations: this.answerer.citationsOfChunk(meta), hedge: this.answerer.hedgeOfChunk(meta) }),
+      describe: (meta) => ({ citations: citationsOfChunk(this.index.kb, meta), hedge: hedgeOfChunk(this.index.kb, meta) }),
     });
   }
 
@@ -357,6 +355,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const index = await openIndex({
     knowledgeDir: options.knowledgeDir,
     dataDir: options.dataDir,
+    promptsDir: options.promptsDir,
     rebuild: options.rebuildIndex,
     onProgress: options.onProgress,
   });
@@ -369,7 +368,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: options.now,
     logger: options.logger,
   });
-  const engine = new Engine(index, new KnowledgeRetriever(index), loadReplies(options.promptsDir), sessions, options.now, registration);
+  const engine = new Engine(index, new KnowledgeRetriever(index), repliesTexts(index.kb), sessions, options.now, registration);
   engine.logger = options.logger;
   if (options.llm) engine.useLanguageModel({ ...options.llm, prompts: loadLlmPrompts(options.promptsDir) });
   return engine;

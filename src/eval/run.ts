@@ -10,6 +10,7 @@
 import { performance } from "node:perf_hooks";
 import { renderPlain } from "../channels/render.ts";
 import type { Engine } from "../engine/engine.ts";
+import type { KnowledgeBase } from "../knowledge/load.ts";
 import { ruleIntent } from "../engine/intent.ts";
 import type { Assessment } from "../engine/compose.ts";
 import type { Intent, Reply } from "../contract.ts";
@@ -94,9 +95,9 @@ function summarise(name: string, results: QuestionResult[]): SystemResults {
 
 /** Scores one reply: facts over the rendered answer (text and citations), intent, and the given ranking. */
 function scoreReply(
-  q: EvalQuestion, reply: Reply, replies: Engine["replies"], ranking: Pick<QuestionResult, "rank" | "retrieved">, ms: number,
+  q: EvalQuestion, reply: Reply, kb: KnowledgeBase, ranking: Pick<QuestionResult, "rank" | "retrieved">, ms: number,
 ): QuestionResult {
-  const answer = renderPlain(reply, replies);
+  const answer = renderPlain(reply, kb);
   const folded = fold(answer);
   const missingFacts = q.facts.filter((p) => !new RegExp(p).test(folded));
   return {
@@ -135,7 +136,7 @@ export async function runLlmEval(engine: Engine, questions: EvalQuestion[], offl
     const ms = performance.now() - t0;
     if (reply.mode === "llm") fromModel++;
     const ranked = byId.get(q.id);
-    results.push(scoreReply(q, reply, engine.replies, { rank: ranked?.rank, retrieved: ranked?.retrieved ?? [] }, ms));
+    results.push(scoreReply(q, reply, engine.index.kb, { rank: ranked?.rank, retrieved: ranked?.retrieved ?? [] }, ms));
   }
   const counted = await metrics.registry.getSingleMetric("xkld_llm_turns_total")!.get();
   const fallbacks: Record<string, number> = {};
@@ -144,7 +145,8 @@ export async function runLlmEval(engine: Engine, questions: EvalQuestion[], offl
 }
 
 export async function runEval(engine: Engine, questions: EvalQuestion[]): Promise<EvalRun> {
-  const { answerer, replies } = engine;
+  const { answerer } = engine;
+  const { kb } = engine.index;
   const baseline = new PlainBm25(engine.index);
   const unitsOf = (assessed: Assessment[]): Ranked[] =>
     assessed.slice(0, RANK_DEPTH).map((a) => ({
@@ -153,7 +155,7 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
     }));
 
   const score = (q: EvalQuestion, reply: Reply, ranked: Ranked[], ms: number): QuestionResult =>
-    scoreReply(q, reply, replies, { rank: q.expected_docs.length ? rankOf(ranked, q.expected_docs) : undefined, retrieved: ranked.slice(0, 3).map((u) => u.label) }, ms);
+    scoreReply(q, reply, kb, { rank: q.expected_docs.length ? rankOf(ranked, q.expected_docs) : undefined, retrieved: ranked.slice(0, 3).map((u) => u.label) }, ms);
 
   const hybrid: QuestionResult[] = [];
   const plain: QuestionResult[] = [];

@@ -27,6 +27,7 @@ import {
 } from "./schema.ts";
 import { officeDirectorySchema, type OfficeDirectory } from "./offices-schema.ts";
 import { Lexicon } from "../text/lexicon.ts";
+import { loadDataFiles, type DataFiles } from "./texts.ts";
 
 export class KnowledgeError extends Error {
   constructor(
@@ -69,6 +70,10 @@ export interface KnowledgeBase {
   documents: Map<string, DocumentEntry>;
   /** Red flags of illegal recruitment and their pattern macros (red-flags.yaml). */
   redFlags: RedFlagFile;
+  /** Word lists in knowledge/vocabulary/, read through `defineVocabulary` (texts.ts). */
+  vocabulary: DataFiles;
+  /** The assistant's wording in the prompts folder, read through `defineTexts` (texts.ts). */
+  texts: DataFiles;
   /** Hash of every knowledge file's path and bytes: the index is rebuilt when it changes. */
   contentHash: string;
 }
@@ -141,7 +146,12 @@ export function parseCardBody(body: string): Pick<Card, "shortAnswer" | "details
   };
 }
 
-export async function loadKnowledge(root: string): Promise<KnowledgeBase> {
+export interface LoadKnowledgeOptions {
+  /** Where the wording lives; default: the `prompts` folder beside the knowledge folder. */
+  promptsDir?: string;
+}
+
+export async function loadKnowledge(root: string, options: LoadKnowledgeOptions = {}): Promise<KnowledgeBase> {
   const hash = createHash("sha256");
   const read = async (file: string): Promise<string> => {
     const text = await readFile(file, "utf8");
@@ -215,7 +225,11 @@ export async function loadKnowledge(root: string): Promise<KnowledgeBase> {
   assertUniqueIds(sources.map((s) => [s.meta.id, s.file]));
   assertUniqueIds(facts.map((f) => [f.id, "knowledge/facts"]));
 
-  return { root, sources, cards, facts, contacts, offices, lexicon, documents, redFlags, contentHash: hash.digest("hex") };
+  // Neither vocabulary nor wording changes what the index holds, so neither is hashed.
+  const vocabulary = await loadDataFiles(join(root, "vocabulary"), listFiles);
+  const texts = await loadDataFiles(options.promptsDir ?? join(root, "..", "prompts"), listFiles);
+
+  return { root, sources, cards, facts, contacts, offices, lexicon, documents, redFlags, vocabulary, texts, contentHash: hash.digest("hex") };
 }
 
 function assertUniqueIds(pairs: Array<[string, string]>): void {

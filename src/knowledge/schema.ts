@@ -38,6 +38,16 @@ export const sourceRefSchema = z.object({
 });
 export type SourceRef = z.infer<typeof sourceRefSchema>;
 
+/** A citation as a reply shows it: the document, its title and status today, and where in it. */
+export interface Citation {
+  /** The document's number or short name ("Luật 69/2020/QH14", "Kế hoạch Tỉnh ủy Lạng Sơn"). */
+  doc: string;
+  title: string;
+  /** Where in the document ("Điều 23 khoản 4", "Mục II, điểm 2"). */
+  locator: string;
+  status: Status;
+}
+
 export const sourceFrontMatterSchema = z
   .object({
     id: kebabId,
@@ -91,12 +101,15 @@ export type CardFrontMatter = z.infer<typeof cardFrontMatterSchema>;
 export const FACT_UNITS = [
   "VND", "USD", "TWD", "JPY", "AUD", "MOP", "months_salary", "months_salary_per_12", "percent",
   "days", "working_days", "hours", "months", "years", "count", "economy_air_tickets",
+  /** A rule without a figure ("the deposit goes into a blocked account in the worker's name"): no value. */
+  "rule",
 ] as const;
 
 export const factSchema = z.object({
   id: z.string().regex(/^[A-Za-z0-9]+(?:\.[A-Za-z0-9_]+)*$/, "use dotted camelCase ids"),
   label: z.string().min(3),
-  value: z.number(),
+  /** The figure, in `unit`; a `rule` has none. */
+  value: z.number().optional(),
   unit: z.enum(FACT_UNITS),
   source: sourceRefSchema,
   status: statusSchema,
@@ -106,8 +119,14 @@ export const factSchema = z.object({
   confidence: confidenceSchema,
   applies_to: z.record(z.string(), z.string()).optional(),
   note: z.string().optional(),
-});
-export type Fact = z.infer<typeof factSchema>;
+})
+  .refine((f) => (f.unit === "rule") === (f.value === undefined), {
+    message: "give a value for a figure; a rule (unit: rule) has none",
+    path: ["value"],
+  })
+  // Code reads `value` as a number: a rule's is 0 and never shown.
+  .transform((f) => ({ ...f, value: f.value ?? 0 }));
+export type Fact = z.output<typeof factSchema>;
 export const factFileSchema = z.array(factSchema);
 
 export const contactSchema = z.object({

@@ -24,10 +24,10 @@ import { z } from "zod";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { ChunkMetadata } from "../knowledge/chunk.ts";
 import type { Citation } from "../contract.ts";
-import { fill, loadPromptFile } from "../engine/replies.ts";
-import { citationLine } from "../channels/render.ts";
+import { clampText, fill, MAX_CITATIONS, textRoom } from "../text/wording.ts";
+import { loadPromptFile } from "../knowledge/texts.ts";
+import { citationLine } from "../knowledge/cite.ts";
 import { fold } from "../text/normalize.ts";
-import { clampText, MAX_ANSWER_CHARS } from "../engine/compose.ts";
 import { checkFeesTool } from "../skills/fee/check.ts";
 import { loanGuidanceTool } from "../skills/loan/guidance.ts";
 import { depositGuidanceTool } from "../skills/deposit/guidance.ts";
@@ -135,7 +135,7 @@ export class LlmAssistant {
       async ({ query }) => {
         const passages = this.toPassages(await this.options.search(query));
         onPassages(passages);
-        return passages.length ? formatPassages(passages) : "Không tìm thấy.";
+        return passages.length ? formatPassages(this.options.kb, passages) : "Không tìm thấy.";
       },
       {
         name: "search_knowledge",
@@ -161,7 +161,7 @@ export class LlmAssistant {
     // Today's date is computed, so the model may state it.
     const sources: Source[] = [source([input.today], [])];
     const addPassages = (passages: Passage[]) => {
-      for (const p of passages) sources.push(source([p.text, ...p.citations.map(citationLine)], p.citations, p.hedge));
+      for (const p of passages) sources.push(source([p.text, ...p.citations.map((c) => citationLine(this.options.kb, c))], p.citations, p.hedge));
     };
     addPassages(input.passages);
 
@@ -223,7 +223,7 @@ export class LlmAssistant {
     const history = input.history.map((t) =>
       t.role === "user" ? new HumanMessage(t.text.slice(0, MAX_HISTORY_CHARS)) : new AIMessage(t.text.slice(0, MAX_HISTORY_CHARS)),
     );
-    const context = input.passages.length ? `${prompts.context_intro}\n<tai_lieu>\n${formatPassages(input.passages)}\n</tai_lieu>` : prompts.no_passages;
+    const context = input.passages.length ? `${prompts.context_intro}\n<tai_lieu>\n${formatPassages(this.options.kb, input.passages)}\n</tai_lieu>` : prompts.no_passages;
     const question = `${prompts.question_intro}\n<cau_hoi>\n${neutralise(hidePersonalNumbers(input.question))}\n</cau_hoi>`;
     return [new SystemMessage(system), ...history, new HumanMessage(`${context}\n\n${question}`)];
   }
@@ -231,7 +231,7 @@ export class LlmAssistant {
   /** The grounding gate and the other checks on a final answer. */
   private gate(answer: string, sources: Source[], tools: string[]): LlmOutcome {
     // One phone screen or two, like every reply: whole lines beyond it are dropped before checking.
-    const text = clampText(answer.split("\n"), MAX_ANSWER_CHARS);
+    const text = clampText(answer.split("\n"), textRoom());
     const folded = fold(text);
     if (!text.trim()) return { kind: "fallback", reason: "empty", tools };
     if (REFUSAL_RE.test(folded.slice(0, 300))) return { kind: "fallback", reason: "refusal", tools };
@@ -248,7 +248,7 @@ export class LlmAssistant {
     }
     // A figure with no source the person can check is not sent.
     if (result.figures.length && !citations.length) return { kind: "fallback", reason: "uncited", tools };
-    return { kind: "answer", text, citations: preferLocators(citations, folded).slice(0, 3), tools, hedges: hedgesFor(result.figures, sources) };
+    return { kind: "answer", text, citations: preferLocators(citations, folded).slice(0, MAX_CITATIONS), tools, hedges: hedgesFor(result.figures, sources) };
   }
 }
 
@@ -316,9 +316,9 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function formatPassages(passages: Passage[]): string {
+function formatPassages(kb: KnowledgeBase, passages: Passage[]): string {
   return passages
-    .map((p, i) => `[${i + 1}] ${p.citations.map(citationLine).join("; ")}\n${neutralise(p.text)}`)
+    .map((p, i) => `[${i + 1}] ${p.citations.map((c) => citationLine(kb, c)).join("; ")}\n${neutralise(p.text)}`)
     .join("\n\n");
 }
 

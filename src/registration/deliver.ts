@@ -10,7 +10,7 @@ import type { Delivery } from "./outbox.ts";
 import { destinationFor, type Destinations } from "./routing.ts";
 import type { RegistrationStore } from "./store.ts";
 import { QUESTION_ID_RE, type RegistrationService } from "./service.ts";
-import { escapeHtml } from "../channels/render.ts";
+import { escapeHtml } from "../text/wording.ts";
 
 export interface DeliverOptions {
   kb: KnowledgeBase;

@@ -20,11 +20,12 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { fill, loadPromptFile } from "../engine/replies.ts";
+import { fill } from "../text/wording.ts";
+import { loadPromptFile } from "../knowledge/texts.ts";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
 import { cleanUserText, ruleText } from "../text/normalize.ts";
-import { formatDate } from "../skills/answer.ts";
+import { formatDate } from "../text/wording.ts";
 import { MARKETS } from "../skills/fee/check.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
 import { parsePriorityGroup } from "../skills/loan/guidance.ts";

@@ -14,7 +14,7 @@
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { Logger } from "../logger.ts";
 import type { KeyValueStore } from "../store/store.ts";
-import { fill } from "../engine/replies.ts";
+import { fill } from "../text/wording.ts";
 import { parseRegistrationState, startRegistration, stepRegistration, type RegistrationPrompts, type RegistrationReply } from "./form.ts";
 import { HandoffOutbox } from "./outbox.ts";
 import { destinationFor, routeCase, type Destinations } from "./routing.ts";

@@ -21,7 +21,7 @@ import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import type { KeyValueStore } from "../store/store.ts";
 import { allocateCaseId, type RandomInt } from "./case-id.ts";
-import { ISO_DATE_RE } from "../skills/answer.ts";
+import { ISO_DATE_RE } from "../text/wording.ts";
 import {
   CASE_STATUSES,
   PRIORITY_GROUPS,

@@ -53,6 +53,8 @@ export interface KnowledgeIndex {
 export interface OpenIndexOptions {
   knowledgeDir: string;
   dataDir: string;
+  /** The wording folder (default: `prompts` beside the knowledge folder). */
+  promptsDir?: string;
   /** Rebuild even when the saved index is current. */
   rebuild?: boolean;
   dims?: number;
@@ -100,7 +102,7 @@ export async function buildStore(
 export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeIndex> {
   const dims = options.dims ?? DEFAULT_DIMS;
   const dir = join(options.dataDir, "index");
-  const kb = await loadKnowledge(options.knowledgeDir);
+  const kb = await loadKnowledge(options.knowledgeDir, { promptsDir: options.promptsDir });
   const chunks = chunkKnowledge(kb);
   const byChunkId = new Map(chunks.map((c) => [c.metadata.chunkId, c]));
   const saved = options.rebuild ? undefined : await readManifest(dir);

@@ -14,6 +14,19 @@
 
 /** Longest message the assistant sends, text and citation lines together: one phone screen or two. */
 export const MAX_REPLY_CHARS = 1500;
+/** Citation lines shown under one reply, at most. */
+export const MAX_CITATIONS = 3;
+/** Room kept for one citation line ("- Luật 69/2020/QH14, Điều 23 khoản 4 điểm a (đang có hiệu lực)"). */
+const CITATION_LINE_CHARS = 100;
+
+/**
+ * Characters a reply's text may use once its citation lines are shown under it: the one
+ * length limit, MAX_REPLY_CHARS, shared. Without citations known yet, room for the most.
+ */
+export function textRoom(citations?: ReadonlyArray<{ doc: string; locator: string }>): number {
+  const lines = citations ? citations.reduce((n, c) => n + c.doc.length + c.locator.length + 30, 20) : MAX_CITATIONS * CITATION_LINE_CHARS;
+  return MAX_REPLY_CHARS - lines;
+}
 
 /** Vietnam time is UTC+7 all year. */
 export const VN_OFFSET_MS = 7 * 3600_000;
@@ -99,3 +112,6 @@ export function lowerFirst(s: string): string {
 export function escapeHtml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
+
+/** An ISO calendar day, "2026-01-01". */
+export const ISO_DATE_RE = /^\d{4}-\d{2}-\d{2}$/;

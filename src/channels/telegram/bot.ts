@@ -133,7 +133,7 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
     // call per message halves throughput under load (eval/load.md).
     const typing = setTimeout(() => void ctx.replyWithChatAction("typing").catch(() => undefined), TYPING_DELAY_MS);
     const reply: Reply = await engine.handle({ channel: "telegram", userId: String(ctx.from?.id ?? chatId), text }).finally(() => clearTimeout(typing));
-    const html = renderTelegramHtml(reply, engine.replies);
+    const html = renderTelegramHtml(reply, engine.index.kb);
     if (reply.suggestions.length) await store.set(`tg:sugg:${chatId}`, reply.suggestions, SUGGESTION_TTL_MS);
     const parts = splitForTelegram(html);
     for (const [i, part] of parts.entries()) {

@@ -17,7 +17,7 @@ import { STATUS_FOR_WORKER, type RegistrationService } from "../../registration/
 import { vnDay } from "../../registration/store.ts";
 import { CASE_ID_PATTERN, CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
 import { fold } from "../../text/normalize.ts";
-import { escapeHtml } from "../render.ts";
+import { escapeHtml } from "../../text/wording.ts";
 
 export interface OfficerOptions {
   registration: RegistrationService;

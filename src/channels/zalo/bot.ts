@@ -123,8 +123,8 @@ export function numberedOptions(suggestions: string[], question = false): string
 }
 
 /** The reply as Zalo text: renderPlain, then the suggestions as numbered options. */
-function renderZalo(reply: Reply, replies: Parameters<typeof renderPlain>[1]): string {
-  const body = renderPlain(reply, replies);
+function renderZalo(reply: Reply, kb: Parameters<typeof renderPlain>[1]): string {
+  const body = renderPlain(reply, kb);
   if (!reply.suggestions.length) return body;
   return `${body}\n\n${numberedOptions(reply.suggestions, /\?\s*$/.test(reply.text))}`;
 }
@@ -214,7 +214,7 @@ export function createZaloBot(options: ZaloBotOptions): ZaloBot {
       // Numbers refer to the last options shown; without options a number is just text.
       if (reply.suggestions.length) await store.set(`zalo:sugg:${chatId}`, reply.suggestions, SUGGESTION_TTL_MS);
       else await store.delete(`zalo:sugg:${chatId}`);
-      const parts = splitMessage(renderZalo(reply, engine.replies), maxChars);
+      const parts = splitMessage(renderZalo(reply, engine.index.kb), maxChars);
       for (const part of parts) await send(chatId, part);
       logger?.info(
         { channel: "zalo", event: kind, intent: reply.intent, confident: reply.confident, parts: parts.length, ms: Math.round(performance.now() - started) },

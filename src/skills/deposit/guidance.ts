@@ -16,10 +16,9 @@ import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
 import { fold } from "../../text/normalize.ts";
 import { isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
-import {
-  citeCard, citeFact, composeAnswer, confirmWith, factById, formatDate, formatMonths, formatVnd, inForce, isoToday, ISO_DATE_RE,
-  officeType, safeEcho, viNumber, type AnswerLine, type ToolAnswer,
-} from "../answer.ts";
+import { citeFact, citeRule, confirmWith, factById, inForce, officeType } from "../../knowledge/cite.ts";
+import { composeAnswer, safeEcho, type AnswerLine, type ToolAnswer } from "../answer.ts";
+import { formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
 import type { Market } from "../fee/check.ts";
 import { parseDestination } from "../../knowledge/markets.ts";
 
@@ -240,7 +239,7 @@ function needInfo(kb: KnowledgeBase, missing: DepositMissing[], question: string
     {
       text: "Mức ký quỹ (tiền gửi giữ ở ngân hàng để bảo đảm bạn làm đúng hợp đồng) khác nhau theo từng nước và từng nghề.",
       priority: 1,
-      cites: citeCard(kb, CARDS.whatIs, /Điều 29/),
+      cites: [citeRule(kb, "workerDeposit.agreedInContract")],
     },
   ];
   return { status: "need_info", missing, answer: composeAnswer(lines, "") };
@@ -351,7 +350,7 @@ function companyLines(
     lines.push({ text: `Nếu đi theo Chương trình EPS (Nhà nước đưa đi), có khoản ký quỹ riêng: ${alt.cap.phrase}, nộp tại ${bank.name} nơi bạn thường trú.`, priority: 1, cites: [citeFact(f)] });
   }
   if (r.route === "direct") {
-    lines.push({ text: `Bảng mức này dành cho người đi qua công ty dịch vụ. Bạn tự ký hợp đồng với chủ nước ngoài, nên trước khi nộp bất kỳ khoản ký quỹ nào, hãy hỏi ${home.name} nơi bạn ở.`, priority: 1, cites: [...citeCard(kb, CARDS.whatIs, /Điều 25 khoản 1/), home.citation] });
+    lines.push({ text: `Bảng mức này dành cho người đi qua công ty dịch vụ. Bạn tự ký hợp đồng với chủ nước ngoài, nên trước khi nộp bất kỳ khoản ký quỹ nào, hãy hỏi ${home.name} nơi bạn ở.`, priority: 1, cites: [citeRule(kb, "workerDeposit.purpose"), home.citation] });
   }
 
   // The amount asked.
@@ -359,7 +358,7 @@ function companyLines(
   if (c) lines.push(...comparisonLines(kb, date, c, r, home.name));
 
   if (r.noDepositAllowed) {
-    lines.push({ text: "Công ty không được đòi tiền cọc, tiền ký quỹ hay giữ giấy tờ, tài sản của bạn để bảo đảm. Nếu bị đòi, đừng nộp.", priority: 1, cites: citeCard(kb, CARDS.noDeposit, /Điều 7 khoản 10/) });
+    lines.push({ text: "Công ty không được đòi tiền cọc, tiền ký quỹ hay giữ giấy tờ, tài sản của bạn để bảo đảm. Nếu bị đòi, đừng nộp.", priority: 1, cites: [citeRule(kb, "worker.noOtherSecurity")] });
     lines.push({ text: `Giữ tin nhắn, giấy tờ đòi tiền và báo ${home.name} nơi bạn ở.`, priority: 2, cites: [home.citation] });
     return lines;
   }
@@ -367,18 +366,18 @@ function companyLines(
   lines.push({
     text: "Tiền ký quỹ phải gửi vào tài khoản phong tỏa (tài khoản bị khóa, không ai rút được khi chưa đủ điều kiện) đứng tên chính bạn ở ngân hàng. Không đưa tiền mặt cho công ty hay nhân viên công ty.",
     priority: 1,
-    cites: citeCard(kb, CARDS.whatIs, /Điều 25 khoản 2/),
+    cites: [citeRule(kb, "workerDeposit.blockedAccount")],
   });
   lines.push({
     text: "Chỉ ký quỹ sau khi đã ký hợp đồng với công ty và phía nước ngoài đã nhận bạn hoặc bạn đã có thị thực (visa), theo hợp đồng ký quỹ ba bên giữa bạn, công ty và ngân hàng.",
     priority: 3,
-    cites: citeCard(kb, CARDS.when, /Điều 29/),
+    cites: [citeRule(kb, "workerDeposit.beforeContract")],
   });
   const liquidation = factIfInForce(kb, DEPOSIT_FACTS.liquidationDays, date);
   lines.push({
     text: "Khi thanh lý hợp đồng (hai bên chốt lại hợp đồng lúc kết thúc), bạn được trả lại cả tiền gốc và tiền lãi. Công ty chỉ được trừ phần thiệt hại do lỗi của bạn, và phải ghi rõ trong biên bản thanh lý.",
     priority: 2,
-    cites: citeCard(kb, CARDS.refund, /Điều 25 khoản 3/),
+    cites: [citeRule(kb, "workerDeposit.refund")],
   });
   if (liquidation) {
     lines.push({ text: `Công ty phải thanh lý hợp đồng trong vòng ${viNumber(liquidation.value)} ngày sau khi hợp đồng lao động ở nước ngoài kết thúc.`, priority: 3, cites: [citeFact(liquidation)] });
@@ -474,7 +473,7 @@ function epsLines(kb: KnowledgeBase, date: string, cap: DepositCap, c: DepositCo
     else lines.push({ text: "Mình chưa đọc được số tiền. Bạn ghi lại giúp, ví dụ 90 triệu hoặc 90.000.000 đồng.", priority: 1, cites });
   }
 
-  lines.push({ text: "Về nước đúng hạn, bạn được trả lại cả gốc và lãi. Nếu bỏ trốn hoặc ở lại trái phép, tiền ký quỹ bị dùng để bù thiệt hại.", priority: 1, cites: [citeFact(amount), ...citeCard(kb, CARDS.epsRefund, /Điều 3/)] });
+  lines.push({ text: "Về nước đúng hạn, bạn được trả lại cả gốc và lãi. Nếu bỏ trốn hoặc ở lại trái phép, tiền ký quỹ bị dùng để bù thiệt hại.", priority: 1, cites: [citeFact(amount), citeRule(kb, "eps.deposit.refundOrForfeit")] });
   if (overMin && overMax) {
     lines.push({ text: `Người ở lại trái phép còn bị phạt từ ${formatVnd(overMin.value)} đến ${formatVnd(overMax.value)}.`, priority: 2, cites: [citeFact(overMin), citeFact(overMax)] });
   }

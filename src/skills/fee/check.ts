@@ -14,7 +14,9 @@ import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
 import { depositRegion, selectDepositCap } from "../deposit/guidance.ts";
-import { ISO_DATE_RE, citeFact, factById, inForce, isoToday, needsHedge, uniqueCitations, viNumber, type ToolAnswer, type ToolCitation } from "../answer.ts";
+import { ISO_DATE_RE, isoToday, viNumber } from "../../text/wording.ts";
+import { citeFact, factById, inForce, needsHedge, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
+import { type ToolAnswer } from "../answer.ts";
 
 export const MARKETS = [
   "japan", "korea", "taiwan", "germany", "europe", "middle_east", "malaysia", "southeast_asia", "china", "macau",

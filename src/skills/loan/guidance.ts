@@ -18,10 +18,9 @@ import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
 import { fold } from "../../text/normalize.ts";
 import { isMoney, isMonths, parseAmount, parseVndAmount } from "../../text/amount.ts";
-import {
-  citeCard, citeFact, composeAnswer, confirmWith, factById, formatDate, formatMonths, formatVnd, inForce, isoToday, ISO_DATE_RE,
-  officeType, viNumber, type AnswerLine, type ToolAnswer, type ToolCitation,
-} from "../answer.ts";
+import { citeFact, citeRule, confirmWith, factById, inForce, officeType, type ToolCitation } from "../../knowledge/cite.ts";
+import { composeAnswer, type AnswerLine, type ToolAnswer } from "../answer.ts";
+import { formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
 import { parseMarket } from "../deposit/guidance.ts";
 
 export { parseVndAmount };
@@ -350,7 +349,7 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
       ? `Ai được vay: người đi làm việc ở nước ngoài theo hợp đồng với công ty dịch vụ hoặc đơn vị sự nghiệp (đơn vị công lập của Nhà nước).`
       : `Ai được vay: ${result.whoCanBorrow.replace(/^Theo quy định cũ: /, "")}`,
     priority: 2,
-    cites: isCurrent ? maxCites : citeCard(kb, CARDS.history, /Điều 11/),
+    cites: isCurrent ? maxCites : [citeRule(kb, "loan.whoCanBorrow.old")],
   });
   lines.push({
     text: isCurrent
@@ -386,16 +385,16 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
       ? "Thời hạn vay tối đa bằng thời hạn làm việc ghi trong hợp đồng; thời gian gia hạn hợp đồng không được tính thêm."
       : "Thời hạn vay không quá thời hạn làm việc ở nước ngoài ghi trong hợp đồng.",
     priority: 2,
-    cites: isCurrent ? citeCard(kb, CARDS.term, /Điều 14/) : citeCard(kb, CARDS.term, /Điều 37/),
+    cites: isCurrent ? [citeRule(kb, "loan.term.current")] : [citeRule(kb, "loan.term.old")],
   });
 
   // Where and papers.
-  const whereCites = isCurrent ? [bank.citation] : citeCard(kb, CARDS.where, /Điều 39/);
+  const whereCites = isCurrent ? [bank.citation] : [citeRule(kb, "loan.whereToApply.old")];
   lines.push({ text: `Nộp hồ sơ tại ${bank.name} nơi bạn cư trú.`, priority: 1, cites: whereCites });
   lines.push({
     text: `Mang theo: ${result.papers.map((p) => p.charAt(0).toLowerCase() + p.slice(1)).join("; ")}. Danh sách giấy tờ đầy đủ hãy hỏi ngân hàng.`,
     priority: 2,
-    cites: isCurrent ? citeCard(kb, CARDS.where, /Điều 12/) : citeCard(kb, CARDS.where, /Điều 39/),
+    cites: isCurrent ? [citeRule(kb, "loan.basisIsContract.current")] : [citeRule(kb, "loan.whereToApply.old")],
   });
   const response = factById(kb, LOAN_FACTS.bankResponse);
   if (isCurrent && inForce(response, date)) {
@@ -417,7 +416,7 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
     lines.push({
       text: `Từ ${formatDate(current.valid_from)}, quy định này hết áp dụng và được thay bằng ${current.source.doc}.`,
       priority: 1,
-      cites: [citeFact(current), ...citeCard(kb, CARDS.decree74, /Điều 13/)],
+      cites: [citeFact(current), citeRule(kb, "loan.collateralRule.current")],
     });
   }
 
@@ -468,7 +467,7 @@ function epsLoanLines(kb: KnowledgeBase, date: string, max: Fact, amount: number
   const bank = officeType(kb, "social_policy_bank");
   const termOk = inForce(term, date);
   const lines: AnswerLine[] = [];
-  const cites = [citeFact(max), ...citeCard(kb, CARDS.epsLoan, /toàn văn/, "Nghị quyết 83/NQ-CP")];
+  const cites = [citeFact(max), citeRule(kb, "eps.depositLoan.noCollateral")];
   lines.push({
     text: `Vay để ký quỹ đi Hàn Quốc theo EPS: tối đa ${formatVnd(max.value)}, không cần tài sản bảo đảm (thế chấp)${termOk ? `, thời hạn tối đa ${formatMonths(term.value)}` : ""}.`,
     priority: 1,
@@ -522,7 +521,7 @@ function historyLines(kb: KnowledgeBase, current: LoanRuleSet, amount: number | 
     {
       text: `Quy định cũ (${docs.join(", sửa đổi bởi ")}) ${until}hết áp dụng từ ${formatDate(endedOn)} và được thay bằng ${current.doc}.`,
       priority: 1,
-      cites: [citeFact(old.collateral), ...citeCard(kb, CARDS.decree74, /sửa đổi Điều 35/)],
+      cites: [citeFact(old.collateral), citeRule(kb, "loan.maxShare.amended2019")],
     },
     {
       text: `Khi đó: vay tối đa ${viNumber(old.maxShare.value)}% chi phí trong hợp đồng; vay ${inclusive ? `từ ${thr} trở lên` : `trên ${thr}`} phải thế chấp; lãi suất bằng ${viNumber(old.interest.value)}% lãi suất cho vay hộ nghèo.`,

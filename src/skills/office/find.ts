@@ -21,18 +21,9 @@ import type { Commune, OfficeTask, OfficeType, OldName, Province } from "../../k
 import { officeTaskSchema } from "../../knowledge/offices-schema.ts";
 import type { Confidence } from "../../knowledge/schema.ts";
 import { cleanUserText, fold, ruleText, toneKey } from "../../text/normalize.ts";
-import {
-  MAX_ANSWER_CHARS,
-  citeCard,
-  citeSource,
-  formatDate,
-  policeCard,
-  needsHedge,
-  safeEcho,
-  uniqueCitations,
-  type ToolAnswer,
-  type ToolCitation,
-} from "../answer.ts";
+import { MAX_REPLY_CHARS as MAX_ANSWER_CHARS, formatDate } from "../../text/wording.ts";
+import { citeRule, citeSource, needsHedge, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
+import { policeCard, safeEcho, type ToolAnswer } from "../answer.ts";
 
 // ---------------------------------------------------------------------------------------
 // Input
@@ -711,12 +702,10 @@ export function findOffice(kb: KnowledgeBase, input: FindOfficeInput): FindOffic
     const card = policeCard(kb);
     if (card) {
       lines.push("Nếu bị lừa lấy tiền, báo thêm Công an xã, phường nơi bạn ở, và giữ lại tin nhắn, biên nhận.");
-      // The card's rule against deceiving workers; its next steps carry the police advice.
-      const [src] = card.meta.sources.some((s) => s.locator === "Điều 7 khoản 1")
-        ? citeCard(kb, card.meta.id, /^Điều 7 khoản 1$/, "Luật 69/2020/QH14")
-        : citeCard(kb, card.meta.id);
-      citations.push(src!);
-      used.push(card.meta.confidence);
+      // The rule against deceiving workers; the card's next steps carry the police advice.
+      const rule = citeRule(kb, "recruitment.noDeception");
+      citations.push(rule);
+      used.push(rule.confidence);
     }
   }
   if (!national && !ctx.province && !ctx.commune) {

@@ -21,19 +21,9 @@ import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { RedFlag } from "../../knowledge/schema.ts";
 import { cleanUserText, fold, toneKey } from "../../text/normalize.ts";
-import {
-  MAX_ANSWER_CHARS,
-  citeCard,
-  citeFact,
-  confirmWith as cardConfirmWith,
-  factById,
-  needsHedge,
-  officeType,
-  policeCard,
-  uniqueCitations,
-  type ToolAnswer,
-  type ToolCitation,
-} from "../answer.ts";
+import { MAX_REPLY_CHARS as MAX_ANSWER_CHARS } from "../../text/wording.ts";
+import { citeCardSource, citeFact, confirmWith as cardConfirmWith, factById, needsHedge, officeType, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
+import { policeCard, type ToolAnswer } from "../answer.ts";
 const MAX_INPUT_CHARS = 8000;
 
 export const scamCheckInputSchema = z.object({
@@ -236,10 +226,6 @@ interface Compiled {
   confirmWithHotline: string | null;
 }
 
-function escapeLocator(locator: string): RegExp {
-  return new RegExp(`^${escapeRe(locator)}$`);
-}
-
 /**
  * Citations for a rule: a card's source with exactly this document and locator (the card's
  * confidence travels with it: the claim we repeat is the card's), or a fact. A card that no
@@ -253,7 +239,7 @@ function resolveRefs(kb: KnowledgeBase, refs: CitationRef[]): { citations: ToolC
     if ("fact" in ref) {
       citations.push(citeFact(factById(kb, ref.fact)));
     } else {
-      citations.push(...citeCard(kb, ref.card, escapeLocator(ref.locator), ref.doc));
+      citations.push(citeCardSource(kb, ref.card, ref));
       cardId ??= ref.card;
       confirmWith ??= cardConfirmWith(kb, ref.card) ?? null;
     }
