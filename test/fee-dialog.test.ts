@@ -3,7 +3,6 @@ import { join } from "node:path";
 import { Engine } from "../src/engine/engine.ts";
 import { openStore } from "../src/store/store.ts";
 import { readFeeMessage, parseContractMonths, parseSalary } from "../src/skills/fee/dialog.ts";
-import { parseJob, parseMarket } from "../src/knowledge/markets.ts";
 import { realEngine, tempDir } from "./helpers.ts";
 
 let base: Engine;
@@ -26,7 +25,7 @@ describe("reading a fee question", () => {
     ["cham soc nguoi gia tai nha o dai loan 3 nam cty thu 2 thang luong", { market: "taiwan", job: "home_caregiver", contractMonths: 36, charges: [{ kind: "service_fee", months: 2 }] }],
   ];
   for (const [text, expected] of cases) {
-    it(text, () => expect(readFeeMessage(text)).toMatchObject(expected));
+    it(text, () => expect(readFeeMessage(base.index.kb, text)).toMatchObject(expected));
   }
 
   it("tells a contract length from months of salary, and finds the salary", () => {
@@ -38,12 +37,13 @@ describe("reading a fee question", () => {
   });
 
   it("reads markets and jobs only in destination contexts", () => {
-    expect(parseMarket("xkld nhat")).toBe("japan");
-    expect(parseMarket("nhiều nhất bao nhiêu")).toBeUndefined();
-    expect(parseMarket("giáo dục định hướng")).toBeUndefined();
-    expect(parseMarket("sang dubai lam xay dung")).toBe("middle_east");
-    expect(parseJob("lam osin o dai loan")).toBe("domestic_worker");
-    expect(parseJob("đánh cá xa bờ")).toBe("farfishing_crew");
+    const { markets } = base.index.kb;
+    expect(markets.destination("xkld nhat")?.market).toBe("japan");
+    expect(markets.destination("nhiều nhất bao nhiêu")).toBeUndefined();
+    expect(markets.destination("giáo dục định hướng")).toBeUndefined();
+    expect(markets.destination("sang dubai lam xay dung")?.market).toBe("middle_east");
+    expect(markets.job("lam osin o dai loan")).toBe("domestic_worker");
+    expect(markets.job("đánh cá xa bờ")).toBe("farfishing_crew");
   });
 });
 
@@ -110,7 +110,7 @@ describe("fee check in chat", () => {
     const reply = await ask(engine, "5000 nhân dân tệ", "c");
     expect(reply.text.length).toBeGreaterThan(0);
     expect(parseSalary("lương 5000 nhân dân tệ")).toBeUndefined();
-    expect(readFeeMessage("cty doi 20000 nhan dan te tien dich vu").charges[0]?.amount).toBeUndefined();
+    expect(readFeeMessage(base.index.kb, "cty doi 20000 nhan dan te tien dich vu").charges[0]?.amount).toBeUndefined();
   });
 
   it("stops on 'hủy' and drops an unfinished check when the person asks something else", async () => {

@@ -99,7 +99,8 @@ describe("prompts/registration.yaml", () => {
   it("loads, with every reason, field and button", () => {
     expect(Object.keys(prompts.fields)).toEqual([...FORM_FIELDS]);
     expect(prompts.consent).toContain("{retention}");
-    expect(Object.keys(prompts.markets.buttons)).toHaveLength(7);
+    expect(prompts.undecided.button).toBe("Chưa biết");
+    expect(kb.markets.registerButtons().map((b) => b.id)).toEqual(["japan", "korea", "taiwan", "germany", "europe", "middle_east"]);
   });
 
   it("names the file and the field when a key is missing or a placeholder is lost", async () => {

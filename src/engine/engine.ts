@@ -31,7 +31,6 @@ import { scamCheck } from "../skills/scam/check.ts";
 import { loanGuidance, parsePriorityGroup } from "../skills/loan/guidance.ts";
 import { depositGuidance } from "../skills/deposit/guidance.ts";
 import { isMoney, parseAmount } from "../text/amount.ts";
-import { parseDestination, parseRoute } from "../knowledge/markets.ts";
 import type { OfficeTask } from "../knowledge/offices-schema.ts";
 import { type ToolAnswer } from "../skills/answer.ts";
 import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn } from "../llm/assistant.ts";
@@ -209,7 +208,7 @@ export class Engine {
         await this.sessions.delete(flowKey);
         return this.fixed(this.replies.flow_cancelled, "fee_check");
       }
-      const filled = answerFeeSlot(flow, text);
+      const filled = answerFeeSlot(this.index.kb, flow, text);
       if (filled) return this.feeStep(flowKey, filled, false);
       // Not an answer: the person moved on to another question; drop the unfinished check.
       await this.sessions.delete(flowKey);
@@ -222,7 +221,7 @@ export class Engine {
     if (intent === "handoff") return this.handoffReply(userKey);
     // Checked by code when the message names a charge with an amount, or a way of paying
     // that is wrong whatever the amount; other fee questions are answered from the knowledge.
-    const feeCheck = intent === "fee_check" ? startFeeDialog(text) : undefined;
+    const feeCheck = intent === "fee_check" ? startFeeDialog(this.index.kb, text) : undefined;
     const checkable = feeCheck?.charges.some(isCheckable) ? feeCheck : undefined;
     const offline = await this.offlineAnswer(text, intent, flowKey, checkable);
     return this.llm ? this.llmAnswer(message, text, offline, flowKey, userKey, checkable !== undefined) : offline;
@@ -322,8 +321,8 @@ export class Engine {
       });
       if (out.status === "ok") return this.toolReply(out.answer, "loan");
     }
-    if (intent === "deposit" && isMoney(amount) && parseDestination(text)) {
-      const route = parseRoute(text);
+    if (intent === "deposit" && isMoney(amount) && this.index.kb.markets.destination(text)) {
+      const route = this.index.kb.markets.route(text);
       const out = depositGuidance(this.index.kb, { market: text, job: text, route, amountAsked: amount.value, asOf: isoToday(this.now()) });
       if (out.status === "ok") return this.toolReply(out.answer, "deposit");
     }

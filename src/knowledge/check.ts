@@ -133,6 +133,7 @@ export async function checkKnowledge(kb: KnowledgeBase, retriever?: KnowledgeRet
       errors.push(`knowledge/facts: ${f.id}: superseded_by "${f.superseded_by}" is not a fact id`);
     }
   }
+  errors.push(...kb.markets.selectorErrors(kb.facts));
   for (const t of kb.offices.officeTypes) {
     for (const v of [t.contact.phone, t.contact.website]) {
       if (v && unverifiedContacts(v, allowed).length) errors.push(`knowledge/offices: ${t.id}: unverified contact "${v}"`);

@@ -28,6 +28,7 @@ import {
 import { officeDirectorySchema, type OfficeDirectory } from "./offices-schema.ts";
 import { Lexicon } from "../text/lexicon.ts";
 import { loadDataFiles, type DataFiles } from "./texts.ts";
+import { jobsFileSchema, MarketBook, marketsFileSchema } from "./markets.ts";
 
 export class KnowledgeError extends Error {
   constructor(
@@ -70,6 +71,8 @@ export interface KnowledgeBase {
   documents: Map<string, DocumentEntry>;
   /** Red flags of illegal recruitment and their pattern macros (red-flags.yaml). */
   redFlags: RedFlagFile;
+  /** Destination markets, jobs and programmes (markets.yaml, jobs.yaml) and their reader. */
+  markets: MarketBook;
   /** Word lists in knowledge/vocabulary/, read through `defineVocabulary` (texts.ts). */
   vocabulary: DataFiles;
   /** The assistant's wording in the prompts folder, read through `defineTexts` (texts.ts). */
@@ -220,6 +223,18 @@ export async function loadKnowledge(root: string, options: LoadKnowledgeOptions 
   const redFlagsText = await read(redFlagsFile).catch(() => "macros: {}\nflags: []");
   const redFlags = validate(redFlagFileSchema, parseYamlFile(redFlagsText, redFlagsFile), redFlagsFile);
 
+  // Optional: a knowledge folder without them (a test corpus) simply knows no markets.
+  const readOptional = async (name: string, empty: unknown): Promise<[string, unknown]> => {
+    const file = join(root, name);
+    const text = await read(file).catch(() => undefined);
+    return [file, text === undefined ? empty : parseYamlFile(text, file)];
+  };
+  const [marketsFile, marketsData] = await readOptional("markets.yaml", { destination_words: [], regions: [], markets: [], routes: { company: [], eps: [] } });
+  const [jobsFile, jobsData] = await readOptional("jobs.yaml", { jobs: [] });
+  const markets = new MarketBook(validate(marketsFileSchema, marketsData, marketsFile), validate(jobsFileSchema, jobsData, jobsFile));
+  assertUniqueIds(markets.markets.map((m) => [m.id, marketsFile]));
+  assertUniqueIds(markets.jobs.map((j) => [j.id, jobsFile]));
+
   assertUniqueIds(cards.map((c) => [c.meta.id, c.file]));
   assertUniqueIds(redFlags.flags.map((f) => [f.id, redFlagsFile]));
   assertUniqueIds(sources.map((s) => [s.meta.id, s.file]));
@@ -229,7 +244,7 @@ export async function loadKnowledge(root: string, options: LoadKnowledgeOptions 
   const vocabulary = await loadDataFiles(join(root, "vocabulary"), listFiles);
   const texts = await loadDataFiles(options.promptsDir ?? join(root, "..", "prompts"), listFiles);
 
-  return { root, sources, cards, facts, contacts, offices, lexicon, documents, redFlags, vocabulary, texts, contentHash: hash.digest("hex") };
+  return { root, sources, cards, facts, contacts, offices, lexicon, documents, redFlags, markets, vocabulary, texts, contentHash: hash.digest("hex") };
 }
 
 function assertUniqueIds(pairs: Array<[string, string]>): void {

@@ -26,10 +26,8 @@ import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
 import { cleanUserText, ruleText } from "../text/normalize.ts";
 import { formatDate } from "../text/wording.ts";
-import { MARKETS } from "../skills/fee/check.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
 import { parsePriorityGroup } from "../skills/loan/guidance.ts";
-import { parseDestination } from "../knowledge/markets.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
 import { PRIORITY_GROUPS, VN_OFFSET_MS, registrationDraftSchema, registrationSchema, type RegistrationDraft } from "./types.ts";
 
@@ -46,12 +44,9 @@ export type FormField = (typeof FORM_FIELDS)[number];
 export const REGISTRATION_STEPS = ["consent", ...FORM_FIELDS, "summary", "ended"] as const;
 export type RegistrationStep = (typeof REGISTRATION_STEPS)[number];
 
-/** What `markets` holds: the fee tables' markets, plus "undecided" ("Chưa biết"). */
-export const REGISTRATION_MARKETS = [...MARKETS, "undecided"] as const;
-export type RegistrationMarket = (typeof REGISTRATION_MARKETS)[number];
-
-/** The market buttons, in order. */
-export const MARKET_BUTTONS = ["japan", "korea", "taiwan", "germany", "europe", "middle_east", "undecided"] as const;
+/** What `markets` holds: market ids of knowledge/markets.yaml, or UNDECIDED ("Chưa biết"). */
+export type RegistrationMarket = string;
+export const UNDECIDED = "undecided";
 
 /** Age limits on the year of birth (counted by year, as of `now` in Vietnam). */
 export const MIN_AGE = 18;
@@ -123,10 +118,8 @@ export const registrationPromptsSchema = z.object({
   ask_prompt: text,
   ask_sent: template("case_id"),
   fields: z.record(z.enum(FORM_FIELDS), text),
-  markets: z.object({
-    buttons: z.record(z.enum(MARKET_BUTTONS), text),
-    labels: z.record(z.enum(REGISTRATION_MARKETS), text),
-  }),
+  /** Markets come from knowledge/markets.yaml; only "not decided yet" is the form's own. */
+  undecided: z.object({ button: text, label: text }),
   language_levels: z.array(text).min(1),
   priority_groups: z.record(z.enum(PRIORITY_GROUPS), text),
   contact_times: z.array(text).min(1),
@@ -160,7 +153,7 @@ const formDataSchema = z.object({
   /** An old place name the person gave (id in old-names.yaml, and its name). */
   oldPlaceId: z.string().optional(),
   oldPlaceTyped: z.string().optional(),
-  markets: z.array(z.enum(REGISTRATION_MARKETS)).optional(),
+  markets: z.array(z.string()).optional(),
   trade: z.string().optional(),
   languageLevel: z.string().optional(),
   priorityGroup: z.enum(PRIORITY_GROUPS).optional(),
@@ -229,6 +222,16 @@ interface Ctx {
   year: number;
 }
 
+/** The market buttons: knowledge/markets.yaml's `register` labels in order, then "not decided yet". */
+function marketButtons(ctx: Ctx): Array<{ id: RegistrationMarket; label: string }> {
+  return [...ctx.kb.markets.registerButtons(), { id: UNDECIDED, label: ctx.p.undecided.button }];
+}
+
+/** How a chosen market is shown in the summary. */
+function marketLabel(ctx: Ctx, id: RegistrationMarket): string {
+  return id === UNDECIDED ? ctx.p.undecided.label : ctx.kb.markets.nameOf(id);
+}
+
 /** Folded, punctuation-free key for comparing what was typed with a button. */
 function key(s: string): string {
   return ruleText(cleanUserText(s));
@@ -284,20 +287,22 @@ function isBack(ctx: Ctx, input: string): boolean {
   return BACK_KEYS.has(k) || k === key(ctx.p.buttons.back);
 }
 
-const buttonKeysCache = new WeakMap<RegistrationPrompts, Set<string>>();
+const buttonKeysCache = new WeakMap<KnowledgeBase, WeakMap<RegistrationPrompts, Set<string>>>();
 
 /** Keys of every button the form shows anywhere: typed into a free-text step, it is a stale tap. */
-function allButtonKeys(p: RegistrationPrompts): Set<string> {
-  const cached = buttonKeysCache.get(p);
+function allButtonKeys(kb: KnowledgeBase, p: RegistrationPrompts): Set<string> {
+  let byPrompts = buttonKeysCache.get(kb);
+  if (!byPrompts) buttonKeysCache.set(kb, (byPrompts = new WeakMap()));
+  const cached = byPrompts.get(p);
   if (cached) return cached;
   // "Quay lại" and "Hủy" are read before any step; without diacritics they are also names ("Huy").
   const { back: _back, cancel: _cancel, ...buttons } = p.buttons;
   const labels = [
-    ...Object.values(buttons), ...Object.values(p.markets.buttons), ...p.language_levels, ...Object.values(p.priority_groups),
+    ...Object.values(buttons), ...kb.markets.registerButtons().map((b) => b.label), p.undecided.button, ...p.language_levels, ...Object.values(p.priority_groups),
     ...p.contact_times, ...FORM_FIELDS.map((f) => `${p.buttons.edit} ${p.fields[f]}`),
   ];
   const keys = new Set(labels.map(key));
-  buttonKeysCache.set(p, keys);
+  byPrompts.set(p, keys);
   return keys;
 }
 
@@ -404,7 +409,7 @@ function shown(ctx: Ctx, d: RegistrationFormData, field: FormField): string | un
     case "commune":
       return communeName(ctx, d);
     case "markets":
-      return d.markets?.length ? d.markets.map((m) => p.markets.labels[m]).join(", ") : undefined;
+      return d.markets?.length ? d.markets.map((m) => marketLabel(ctx, m)).join(", ") : undefined;
     case "priorityGroup":
       return d.priorityGroup ? p.priority_groups[d.priorityGroup] : undefined;
     default:
@@ -462,7 +467,7 @@ function ask(ctx: Ctx, st: RegistrationState, notes: string[] = []): Registratio
       break;
     case "markets": {
       const chosen = d.markets ?? [];
-      buttons = [...MARKET_BUTTONS.map((m) => (chosen.includes(m) ? `✓ ${p.markets.buttons[m]}` : p.markets.buttons[m])), p.buttons.done];
+      buttons = [...marketButtons(ctx).map(({ id, label }) => (chosen.includes(id) ? `✓ ${label}` : label)), p.buttons.done];
       break;
     }
     case "trade":
@@ -645,7 +650,7 @@ function onCommune(ctx: Ctx, st: RegistrationState, input: string): Outcome {
     delete st.data.communeTyped;
     return next();
   }
-  if (allButtonKeys(ctx.p).has(k)) return retryWith(ctx, "stale_button");
+  if (allButtonKeys(ctx.kb, ctx.p).has(k)) return retryWith(ctx, "stale_button");
   const provinceId = st.data.provinceId;
   const r = findOffice(ctx.kb, { commune: input, task: TASK });
   if (r.status === "invalid_input") return retryWith(ctx, "place_too_long");
@@ -672,9 +677,9 @@ function onMarkets(ctx: Ctx, st: RegistrationState, input: string): Outcome {
   const chosen = [...(st.data.markets ?? [])];
   const k = key(input);
   if (k === key(p.buttons.done)) return chosen.length > 0 ? next() : retryWith(ctx, "markets_none");
-  const button = MARKET_BUTTONS.find((m) => key(p.markets.buttons[m]) === k);
-  if (button === "undecided" || DONT_KNOW_RE.test(k)) {
-    st.data.markets = ["undecided"];
+  const button = marketButtons(ctx).find((b) => key(b.label) === k)?.id;
+  if (button === UNDECIDED || DONT_KNOW_RE.test(k)) {
+    st.data.markets = [UNDECIDED];
     return next();
   }
   if (button) {
@@ -683,14 +688,14 @@ function onMarkets(ctx: Ctx, st: RegistrationState, input: string): Outcome {
       st.data.markets = chosen.filter((m) => m !== button);
       return stay();
     }
-    st.data.markets = [...new Set([...chosen.filter((m) => m !== "undecided"), button])];
+    st.data.markets = [...new Set([...chosen.filter((m) => m !== UNDECIDED), button])];
     return stay();
   }
   // Typed: "nhật, đài loan", "Hàn và Đức".
   const parts = input.split(/[,;+/&\n]|\s+(?:và|va|hoặc|hoac|với|voi)\s+/iu).map((s) => s.trim()).filter(Boolean);
-  const markets = parts.map((part) => parseDestination(part)?.market);
+  const markets = parts.map((part) => ctx.kb.markets.destination(part)?.market);
   if (parts.length === 0 || markets.some((m) => m === undefined)) return retryWith(ctx, "market_unknown");
-  st.data.markets = [...new Set([...chosen.filter((m) => m !== "undecided"), ...(markets as RegistrationMarket[])])];
+  st.data.markets = [...new Set([...chosen.filter((m) => m !== UNDECIDED), ...(markets as RegistrationMarket[])])];
   return stay();
 }
 
@@ -713,7 +718,7 @@ function onOptionalText(
     st.data[field] = option;
     return next();
   }
-  if (allButtonKeys(ctx.p).has(k)) return retryWith(ctx, "stale_button");
+  if (allButtonKeys(ctx.kb, ctx.p).has(k)) return retryWith(ctx, "stale_button");
   const r = freeTextSchema(max).safeParse(input);
   if (!r.success) return retryWith(ctx, firstReason(r.error, "text_no_letters"), { max });
   st.data[field] = r.data;
@@ -906,7 +911,7 @@ export function stepRegistration(
       outcome = onConsent(ctx, st, input);
       break;
     case "fullName":
-      outcome = allButtonKeys(prompts).has(key(input)) ? retryWith(ctx, "stale_button") : onFullName(ctx, st, input);
+      outcome = allButtonKeys(kb, prompts).has(key(input)) ? retryWith(ctx, "stale_button") : onFullName(ctx, st, input);
       break;
     case "phone":
       outcome = onPhone(ctx, st, input);

@@ -19,16 +19,16 @@ import { isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
 import { citeFact, citeRule, confirmWith, factById, inForce, officeType } from "../../knowledge/cite.ts";
 import { composeAnswer, safeEcho, type AnswerLine, type ToolAnswer } from "../answer.ts";
 import { formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
-import type { Market } from "../fee/check.ts";
-import { parseDestination } from "../../knowledge/markets.ts";
+import type { Market } from "../../knowledge/markets.ts";
 
 // ---------------------------------------------------------------------------------------
 // Markets, as the deposit table groups them
 // ---------------------------------------------------------------------------------------
 
-/** The regions worker-deposit facts distinguish (applies_to.market). */
-export const MARKET_REGIONS = ["taiwan", "korea", "japan", "americas", "southeast_asia", "middle_east", "other"] as const;
-export type MarketRegion = (typeof MARKET_REGIONS)[number];
+/** A row of the deposit table: the applies_to.market of worker-deposit caps ("taiwan", "southeast_asia", "other"). */
+export type MarketRegion = string;
+/** The deposit table's row for countries it does not name. */
+const OTHER_REGION = "other";
 
 export interface ParsedMarket {
   region: MarketRegion;
@@ -38,20 +38,13 @@ export interface ParsedMarket {
   eps: boolean;
 }
 
-const REGION_NAMES: Record<MarketRegion, string> = {
-  taiwan: "Đài Loan",
-  korea: "Hàn Quốc",
-  japan: "Nhật Bản",
-  americas: "các nước châu Mỹ",
-  southeast_asia: "các nước Đông Nam Á",
-  middle_east: "các nước Trung Đông",
-  other: "các nước và vùng lãnh thổ khác",
-};
+const regionCache = new WeakMap<KnowledgeBase, Set<string>>();
 
-/** The deposit table's region for a destination market. */
-export function depositRegion(market: Market): MarketRegion {
-  if (market === "malaysia") return "southeast_asia";
-  return (MARKET_REGIONS as readonly string[]).includes(market) ? (market as MarketRegion) : "other";
+/** The deposit table's row for a destination market: its first fact market that has a cap. */
+export function depositRegion(kb: KnowledgeBase, market: Market): MarketRegion {
+  let rows = regionCache.get(kb);
+  if (!rows) regionCache.set(kb, (rows = new Set(kb.facts.filter((f) => f.id.startsWith(DEPOSIT_FACTS.capPrefix)).map((f) => f.applies_to?.market ?? OTHER_REGION))));
+  return kb.markets.factMarkets(market).find((m) => rows.has(m)) ?? OTHER_REGION;
 }
 
 /**
@@ -61,9 +54,9 @@ export function depositRegion(market: Market): MarketRegion {
  * parseMarket("di nhat");     // { region: "japan", name: "Nhật Bản", eps: false }
  * parseMarket("Germany");     // { region: "other", name: "Đức", eps: false }
  */
-export function parseMarket(text: string | undefined | null): ParsedMarket | undefined {
-  const d = parseDestination(text);
-  return d && { region: depositRegion(d.market), name: d.name, eps: d.eps };
+export function parseMarket(kb: KnowledgeBase, text: string | undefined | null): ParsedMarket | undefined {
+  const d = kb.markets.destination(text);
+  return d && { region: depositRegion(kb, d.market), name: d.name, eps: d.eps };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -72,6 +65,8 @@ export function parseMarket(text: string | undefined | null): ParsedMarket | und
 
 /** The job groups the deposit facts distinguish (applies_to.job; "all" matches both). */
 export type DepositJob = "farfishing_or_transport_crew" | "other";
+/** The deposit table's job group for far-sea fishing and transport-ship crew. */
+export const CREW_DEPOSIT_JOB = "farfishing_or_transport_crew";
 
 const CREW_RE =
   /\b(thuyen vien|thuy thu|tau ca|danh ca|danh bat|xa bo|tau van tai|tau bien|tau hang|crew|seafarer|sailor|seaman|fishing|fisherman|far sea|deep sea|transport ship|cargo ship)\b/;
@@ -267,11 +262,11 @@ export function depositGuidance(kb: KnowledgeBase, rawInput: DepositGuidanceInpu
     return needInfo(kb, ["market"], "Bạn định đi làm việc ở nước nào (ví dụ Nhật Bản, Hàn Quốc, Đài Loan, Đức), và làm nghề gì?");
   }
 
-  const market = parseMarket(input.market);
-  const region: MarketRegion = market?.region ?? "other";
+  const market = parseMarket(kb, input.market);
+  const region: MarketRegion = market?.region ?? OTHER_REGION;
   const { job, nearShore } = parseJob(`${input.job ?? ""} ${input.market}`);
   const epsFact = factIfInForce(kb, DEPOSIT_FACTS.epsAmount, date);
-  const epsMarket = epsFact?.applies_to?.market ?? "korea";
+  const epsMarket = epsFact?.applies_to?.market;
   const wantsEps = input.route === "eps" || market?.eps === true;
   const isEps = wantsEps && region === epsMarket && epsFact !== undefined;
   const route: DepositGuidanceResult["route"] = isEps ? "eps" : input.route === "direct" ? "direct" : "company";
@@ -294,7 +289,7 @@ export function depositGuidance(kb: KnowledgeBase, rawInput: DepositGuidanceInpu
 
   const result: DepositGuidanceResult = {
     asOf: date,
-    market: { region, name: market?.name ?? REGION_NAMES.other, recognised: market !== undefined },
+    market: { region, name: market?.name ?? kb.markets.groupName(OTHER_REGION), recognised: market !== undefined },
     job,
     route,
     cap,
@@ -308,7 +303,7 @@ export function depositGuidance(kb: KnowledgeBase, rawInput: DepositGuidanceInpu
 
   const lines = isEps ? epsLines(kb, date, cap, comparison) : companyLines(kb, date, input, result, nearShore);
   if (wantsEps && !isEps) {
-    lines.splice(1, 0, { text: `Chương trình EPS chỉ dành cho người đi ${REGION_NAMES[epsMarket as MarketRegion] ?? "Hàn Quốc"}.`, priority: 2, cites: epsFact ? [citeFact(epsFact)] : [] });
+    lines.splice(1, 0, { text: `Chương trình EPS chỉ dành cho người đi ${kb.markets.nameOf(epsMarket ?? "")}.`, priority: 2, cites: epsFact ? [citeFact(epsFact)] : [] });
   }
   const confirmCard = isEps ? CARDS.epsAmount : region === "taiwan" ? CARDS.taiwan : region === "korea" ? CARDS.korea : region === "other" ? CARDS.other : CARDS.noDeposit;
   const who = confirmWith(kb, confirmCard) ?? officeType(kb, "home_affairs_department").name;
@@ -335,8 +330,8 @@ function companyLines(
     lines.push(...generalTable(kb, date, r.job));
   } else if (r.generalRule) {
     lines.push({ text: `${r.market.name} không có mức riêng trong bảng ký quỹ, nên áp dụng mức chung cho các nước khác.`, priority: 1, cites: [citeFact(capFact)] });
-  } else if (r.market.name !== REGION_NAMES[r.market.region] && r.market.region !== "korea" && r.market.region !== "taiwan" && r.market.region !== "japan") {
-    lines.push({ text: `${r.market.name} thuộc nhóm ${REGION_NAMES[r.market.region]} trong bảng ký quỹ.`, priority: 2, cites: [citeFact(capFact)] });
+  } else if (kb.markets.isGroup(r.market.region) && r.market.name !== kb.markets.groupName(r.market.region)) {
+    lines.push({ text: `${r.market.name} thuộc nhóm ${kb.markets.groupName(r.market.region)} trong bảng ký quỹ.`, priority: 2, cites: [citeFact(capFact)] });
   }
   if (r.market.recognised || r.job === "farfishing_or_transport_crew") {
     lines.push({ text: `${capFact.label}: ${r.cap.phrase}.`, priority: 1, cites: [citeFact(capFact)] });
@@ -433,13 +428,13 @@ function generalTable(kb: KnowledgeBase, date: string, job: DepositJob): AnswerL
   const all = depositCapFacts(kb, date);
   const facts = all.filter((f) => f.applies_to?.job !== "farfishing_or_transport_crew");
   const zero = facts.filter((f) => f.unit === "VND" && f.value === 0);
-  const zeroNames = zero.map((f) => REGION_NAMES[(f.applies_to?.market ?? "other") as MarketRegion]).filter(Boolean);
+  const zeroNames = zero.map((f) => kb.markets.groupName(f.applies_to?.market ?? OTHER_REGION));
   const out: AnswerLine[] = [];
   if (zero.length > 0) {
     out.push({ text: `Không phải ký quỹ (0 đồng) khi đi: ${zeroNames.join(", ")}.`, priority: 1, cites: zero.map(citeFact) });
   }
   for (const f of facts.filter((x) => !zero.includes(x))) {
-    const where = REGION_NAMES[(f.applies_to?.market ?? "other") as MarketRegion];
+    const where = kb.markets.groupName(f.applies_to?.market ?? OTHER_REGION);
     const via = f.applies_to?.route === "company" ? " qua công ty" : "";
     out.push({ text: `Đi ${where}${via}: ${f.unit === "VND" ? `tối đa ${capPhrase(f)}` : capPhrase(f)}.`, priority: f.applies_to?.market === "other" ? 1 : 2, cites: [citeFact(f)] });
   }

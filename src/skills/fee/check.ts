@@ -13,24 +13,13 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
-import { depositRegion, selectDepositCap } from "../deposit/guidance.ts";
+import { ALL, OTHER_JOB, type Job, type Market } from "../../knowledge/markets.ts";
+import { CREW_DEPOSIT_JOB, depositRegion, selectDepositCap } from "../deposit/guidance.ts";
 import { ISO_DATE_RE, isoToday, viNumber } from "../../text/wording.ts";
 import { citeFact, factById, inForce, needsHedge, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
 import { type ToolAnswer } from "../answer.ts";
 
-export const MARKETS = [
-  "japan", "korea", "taiwan", "germany", "europe", "middle_east", "malaysia", "southeast_asia", "china", "macau",
-  "australia", "americas", "other",
-] as const;
-export type Market = (typeof MARKETS)[number];
-
-/** Jobs the fee and deposit tables distinguish; anything else is "other". */
-export const JOBS = [
-  "factory", "construction", "agriculture", "home_caregiver", "domestic_worker", "hospital_nursing", "nearshore_fishing",
-  "farfishing_crew", "sea_transport_crew", "intern", "intern_no3_same_company", "specified_skilled_from_intern",
-  "high_skilled_designated", "other",
-] as const;
-export type Job = (typeof JOBS)[number];
+export type { Job, Market };
 
 export const CHARGE_KINDS = [
   "service_fee", "brokerage", "deposit", "training", "health_check", "visa_passport", "airfare", "selection_fee", "package", "other",
@@ -56,9 +45,10 @@ export const chargeSchema = z
   .describe("One charge the recruiter asks for");
 export type Charge = z.input<typeof chargeSchema>;
 
+/** The input, with market and job as any string: `feeCheckSchema(kb)` checks them against the knowledge. */
 export const feeCheckInputSchema = z.object({
-  market: z.enum(MARKETS).describe("Destination market; 'other' when not in the list"),
-  job: z.enum(JOBS).default("other"),
+  market: z.string().min(1).describe("Destination market; 'other' when not in the list"),
+  job: z.string().min(1).default(OTHER_JOB),
   route: z.enum(["company", "eps", "direct"]).default("company"),
   /** Length of the contract in months (3 years = 36). */
   contractMonths: z.number().int().positive().max(240).optional(),
@@ -73,6 +63,23 @@ export const feeCheckInputSchema = z.object({
   asOf: z.string().regex(ISO_DATE_RE).optional(),
 });
 export type FeeCheckInput = z.input<typeof feeCheckInputSchema>;
+
+const schemaCache = new WeakMap<KnowledgeBase, ReturnType<typeof buildFeeCheckSchema>>();
+function buildFeeCheckSchema(kb: KnowledgeBase) {
+  // An enum, so a model's tool schema lists the values (a knowledge base without markets accepts none).
+  const oneOf = (ids: string[]): z.ZodType<string> => (ids.length ? z.enum(ids as [string, ...string[]]) : z.string().refine(() => false, "this knowledge has no markets"));
+  return feeCheckInputSchema.extend({
+    market: oneOf(kb.markets.ids).describe("Destination market; 'other' when not in the list"),
+    job: oneOf(kb.markets.jobIds).default(OTHER_JOB),
+  });
+}
+
+/** The input schema with this knowledge's markets and jobs as the allowed values (what a model sees). */
+export function feeCheckSchema(kb: KnowledgeBase): ReturnType<typeof buildFeeCheckSchema> {
+  let schema = schemaCache.get(kb);
+  if (!schema) schemaCache.set(kb, (schema = buildFeeCheckSchema(kb)));
+  return schema;
+}
 
 export type Verdict = "allowed" | "above_cap" | "banned" | "too_early" | "needs_info";
 
@@ -103,48 +110,26 @@ export interface FeeCheckResult {
   missing?: MissingInfo;
 }
 
-/** Markets whose facts use a wider region: Malaysia is in Southeast Asia, the Middle East is West Asia. */
-const MARKET_REGIONS: Partial<Record<Market, string[]>> = {
-  malaysia: ["malaysia", "southeast_asia"],
-  southeast_asia: ["southeast_asia"],
-  middle_east: ["middle_east", "west_asia"],
-  germany: ["germany", "europe", "other"],
-  europe: ["europe", "other"],
-  china: ["china", "other"],
-  macau: ["macau", "other"],
-  australia: ["australia", "other"],
-};
-
-/** The job names used in fact selectors for a job of this tool's list. */
-function jobKeys(job: Job): string[] {
-  if (job === "farfishing_crew" || job === "sea_transport_crew") return [job, "farfishing_or_transport_crew"];
-  return [job];
-}
-
-function marketMatches(factMarket: string | undefined, market: Market): boolean {
-  if (!factMarket || factMarket === "all") return true;
-  return (MARKET_REGIONS[market] ?? [market]).includes(factMarket);
-}
 
 /**
  * Facts of a family (`prefix`) that apply to this market, job and route, most specific
  * first: a named job beats "other", which beats "all"; a named market beats "all".
  */
 function selectFacts(kb: KnowledgeBase, prefix: string, q: { market: Market; job: Job; route: string }, date: string): Fact[] {
-  const jobs = jobKeys(q.job);
+  const jobs = kb.markets.factJobs(q.job);
   const scored: Array<{ fact: Fact; score: number }> = [];
   for (const fact of kb.facts) {
     if (!fact.id.startsWith(prefix) || !inForce(fact, date)) continue;
     const a = fact.applies_to ?? {};
-    if (!marketMatches(a.market, q.market)) continue;
+    if (!kb.markets.appliesTo(a.market, q.market)) continue;
     if (a.country) continue; // country-level rules (Brunei, Thailand) need a country the chat does not ask for
     if (a.route && a.route !== q.route) continue;
-    const jobSpecific = a.job !== undefined && a.job !== "all" && a.job !== "other";
+    const jobSpecific = a.job !== undefined && a.job !== ALL && a.job !== OTHER_JOB;
     if (jobSpecific && !jobs.includes(a.job!)) continue;
     let score = 0;
-    if (a.market && a.market !== "all") score += a.market === q.market ? 4 : 3;
+    if (a.market && a.market !== ALL) score += a.market === q.market ? 4 : 3;
     if (jobSpecific) score += 2;
-    else if (a.job === "other") score += 1;
+    else if (a.job === OTHER_JOB) score += 1;
     scored.push({ fact, score });
   }
   return scored.sort((x, y) => y.score - x.score).map((x) => x.fact);
@@ -289,8 +274,8 @@ function checkDeposit(ctx: Context, charge: z.output<typeof chargeSchema>): Char
     const eps = factById(kb, "eps.deposit.amount");
     return compareMoney(charge, eps.value, "VND", [eps], `Đi Hàn theo EPS, mức ký quỹ là ${moneyText(eps.value, "VND")}, nộp ở Ngân hàng Chính sách xã hội nơi bạn thường trú.`);
   }
-  const crew = jobKeys(input.job).includes("farfishing_or_transport_crew");
-  const cap = selectDepositCap(kb, depositRegion(input.market), crew ? "farfishing_or_transport_crew" : "other", date, input.route);
+  const crew = kb.markets.factJobs(input.job).includes(CREW_DEPOSIT_JOB);
+  const cap = selectDepositCap(kb, depositRegion(kb, input.market), crew ? CREW_DEPOSIT_JOB : OTHER_JOB, date, input.route);
   if (!cap) {
     return { charge, verdict: "needs_info", reason: "Mình chưa có mức ký quỹ cho trường hợp này.", advice: "Hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở.", citations: [citeFact(when)] };
   }
@@ -392,7 +377,7 @@ function chargeAmountText(c: z.output<typeof chargeSchema>): string {
 
 /** Checks every charge; pure, synchronous, no model. */
 export function checkFees(kb: KnowledgeBase, rawInput: FeeCheckInput): FeeCheckResult {
-  const input = feeCheckInputSchema.parse(rawInput);
+  const input = feeCheckSchema(kb).parse(rawInput);
   const ctx: Context = { kb, input, date: input.asOf ?? isoToday() };
   const results = input.charges.map((c) => {
     const result = checkCharge(ctx, c);
@@ -423,6 +408,6 @@ export function checkFeesTool(kb: KnowledgeBase) {
     name: "check_fees",
     description:
       "Check whether charges a recruitment company asks a Vietnamese worker to pay (service fee, brokerage, deposit, selection fee…) are legal, from the legal caps in the knowledge base. Returns a verdict per charge with the cap and its citation.",
-    schema: feeCheckInputSchema,
+    schema: feeCheckSchema(kb),
   });
 }

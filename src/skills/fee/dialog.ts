@@ -13,7 +13,6 @@ import type { KnowledgeBase } from "../../knowledge/load.ts";
 import { isMoney, isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
 import { checkFees, CURRENCIES, type Charge, type ChargeKind, type FeeCheckInput, type FeeCheckResult, type Job, type Market, type MissingInfo } from "./check.ts";
 import { fold, ruleText } from "../../text/normalize.ts";
-import { parseJob, parseMarket, parseRoute } from "../../knowledge/markets.ts";
 
 type FeeMoney = { value: number; currency: (typeof CURRENCIES)[number] };
 
@@ -109,7 +108,7 @@ function toCharge(kind: ChargeKind, amount: ParsedAmount | undefined, clause: st
 }
 
 /** Everything one message says about a fee check. */
-export function readFeeMessage(text: string): Omit<FeeDialogState, "skipped" | "asking"> {
+export function readFeeMessage(kb: KnowledgeBase, text: string): Omit<FeeDialogState, "skipped" | "asking"> {
   const whole = ruleText(text);
   const charges: Charge[] = [];
   const salary = parseSalary(text);
@@ -128,9 +127,9 @@ export function readFeeMessage(text: string): Omit<FeeDialogState, "skipped" | "
   // "Chưa ký hợp đồng mà đã bắt nộp tiền" said once applies to every charge of the message.
   if (BEFORE_CONTRACT.test(whole)) for (const c of charges) c.when = "before_contract";
   return {
-    market: parseMarket(text),
-    job: parseJob(text),
-    route: parseRoute(text),
+    market: kb.markets.destination(text)?.market,
+    job: kb.markets.job(text),
+    route: kb.markets.route(text),
     contractMonths: parseContractMonths(text),
     monthlySalary: salary,
     charges,
@@ -149,12 +148,12 @@ export function isCheckable(c: Charge): boolean {
 }
 
 /** A new dialog from the message that asked for a fee check. */
-export function startFeeDialog(text: string): FeeDialogState {
-  return { ...readFeeMessage(text), skipped: [] };
+export function startFeeDialog(kb: KnowledgeBase, text: string): FeeDialogState {
+  return { ...readFeeMessage(kb, text), skipped: [] };
 }
 
 /** Fills the asked slot (and anything else the reply says); undefined when the reply is not an answer. */
-export function answerFeeSlot(state: FeeDialogState, text: string): FeeDialogState | undefined {
+export function answerFeeSlot(kb: KnowledgeBase, state: FeeDialogState, text: string): FeeDialogState | undefined {
   const f = ruleText(text);
   if (!state.asking) return undefined;
   // A long message with a question in it is a new question, even if it names a country.
@@ -165,10 +164,10 @@ export function answerFeeSlot(state: FeeDialogState, text: string): FeeDialogSta
   const amount = parseAmount(text);
   switch (state.asking) {
     case "market": {
-      const market = parseMarket(text) ?? (/\b(nuoc khac|khac)\b/.test(f) ? "other" : undefined);
+      const market = kb.markets.destination(text)?.market ?? (/\b(nuoc khac|khac)\b/.test(f) ? "other" : undefined);
       if (!market) return undefined;
       next.market = market;
-      next.route ??= parseRoute(text);
+      next.route ??= kb.markets.route(text);
       break;
     }
     case "contract_months": {

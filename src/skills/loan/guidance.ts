@@ -266,7 +266,7 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
   }
 
   const current = factById(kb, LOAN_FACTS.collateral);
-  const market = parseMarket(input.market);
+  const market = parseMarket(kb, input.market);
   const epsLoanFact = factById(kb, LOAN_FACTS.epsLoanMax);
   const eps = (input.eps === true || market?.eps === true) && inForce(epsLoanFact, date);
   const korea = market?.region === (epsLoanFact.applies_to?.market ?? "korea");
