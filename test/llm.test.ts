@@ -17,7 +17,6 @@ import { checkFees } from "../src/skills/fee/check.ts";
 import { PROMPTS_DIR, captureLogs, realEngine } from "./helpers.ts";
 import { ScriptedChatModel, questionOf } from "./fakes/scripted-model.ts";
 import { hostileCorpus } from "./fixtures/hostile-corpus.ts";
-import { INTENTS } from "../src/contract.ts";
 import { renderPlain } from "../src/channels/render.ts";
 import { MAX_REPLY_CHARS } from "../src/text/wording.ts";
 
@@ -143,7 +142,7 @@ describe("LLM mode: the grounding gate", () => {
 
   it("keeps the hedge of unverified knowledge when only that knowledge supports a figure", async () => {
     const assistant = new LlmAssistant({
-      kb: base.index.kb, model: fakeModel(), prompts, search: async () => [], describe: () => ({ citations: [] }),
+      kb: base.index.kb, skills: base.skills, model: fakeModel(), prompts, search: async () => [], describe: () => ({ citations: [] }),
     });
     const cite = (doc: string, locator: string) => ({ doc, locator, title: doc, status: "in_force" as const });
     const passages: Passage[] = [
@@ -151,7 +150,7 @@ describe("LLM mode: the grounding gate", () => {
       { text: "Tiền dịch vụ không quá 3 tháng lương.", citations: [cite("Luật 69/2020/QH14", "Điều 23 khoản 4")] },
     ];
     const run = async (answer: string) => {
-      const a = new LlmAssistant({ kb: base.index.kb, model: fakeModel().respond(new AIMessage(answer)), prompts, search: async () => [], describe: () => ({ citations: [] }) });
+      const a = new LlmAssistant({ kb: base.index.kb, skills: base.skills, model: fakeModel().respond(new AIMessage(answer)), prompts, search: async () => [], describe: () => ({ citations: [] }) });
       return a.answer({ question: "x", history: [], passages, today: "2026-12-01" });
     };
     expect(assistant).toBeDefined();
@@ -315,7 +314,7 @@ describe("LLM mode: conversation and injection", () => {
       seen = messages;
       return new AIMessage("Để kiểm tra, bạn gửi cho mình số CCCD và số tài khoản ngân hàng nhé.");
     });
-    const assistant = new LlmAssistant({ kb: base.index.kb, model, prompts, search: async () => [], describe: () => ({ citations: [] }) });
+    const assistant = new LlmAssistant({ kb: base.index.kb, skills: base.skills, model, prompts, search: async () => [], describe: () => ({ citations: [] }) });
     const outcome = await assistant.answer({ question: "cong ty nay co uy tin khong", history: [], passages: [poisoned], today: "2026-12-01" });
     expect(outcome).toMatchObject({ kind: "fallback", reason: "personal_data" });
     const content = String(seen[seen.length - 1]!.content);
@@ -333,7 +332,7 @@ describe("LLM mode: hostile input", () => {
     const modes = { llm: 0, offline: 0 };
     for (const input of hostileCorpus()) {
       const reply = await engine.handle({ channel: "cli", userId: `h-${input.id}`, text: input.text });
-      expect(INTENTS, input.id).toContain(reply.intent);
+      expect(base.intents, input.id).toContain(reply.intent);
       expect(reply.text.length, input.id).toBeLessThanOrEqual(1500);
       modes[reply.mode!]++;
       if (reply.mode === "llm") {

@@ -6,6 +6,7 @@
  * irrelevant passage.
  */
 import { cardText, type Card } from "../knowledge/load.ts";
+import { placesIn } from "../knowledge/places.ts";
 import { cardHedge, citationsOfChunk, citationTexts, toCitations } from "../knowledge/cite.ts";
 import type { Topic } from "../knowledge/schema.ts";
 import { fold, splitSentences, tokenize, toneKey } from "../text/normalize.ts";
@@ -13,7 +14,10 @@ import { looksEnglish } from "../text/lexicon.ts";
 import { hasDiacritics, termBag } from "../retrieval/features.ts";
 import type { Hit, KnowledgeRetriever } from "../retrieval/retriever.ts";
 import type { KnowledgeIndex } from "../retrieval/vector-index.ts";
-import { mentionedSubjects } from "./intent.ts";
+import { mentionedSubjects, routingVocabulary } from "./intent.ts";
+
+/** The knowledge topics of an intent: a skill's, or one the routing vocabulary gives. */
+export type TopicsOf = (intent: Intent) => readonly Topic[];
 import { clampText, fill, formatDate } from "../text/wording.ts";
 import { type Replies } from "./replies.ts";
 import type { Citation, Intent, Reply } from "../contract.ts";
@@ -44,18 +48,6 @@ const PLACE_MISMATCH_PENALTY = 0.8;
 const PHRASE_STOPWORD_MIN_IDF = 3;
 /** Weight of a question word the knowledge never uses (about the idf of a common topic word). */
 const UNKNOWN_WORD_WEIGHT = 3;
-/**
- * Knowledge topics that match an intent the rules found. A unit on a matching topic ranks
- * a little higher and may answer with a little less word coverage: the intent is evidence.
- */
-const INTENT_TOPICS: Partial<Record<Intent, Topic[]>> = {
-  loan: ["loans"],
-  deposit: ["deposit"],
-  fee_check: ["service_fee", "brokerage", "deposit"],
-  scam_check: ["scam", "prohibited"],
-  find_office: ["offices", "complaints", "reorganisation"],
-  register: ["routes", "eligibility", "offices", "eps_korea"],
-};
 const INTENT_TOPIC_BOOST = 1.1;
 const INTENT_COVERAGE_RELIEF = 0.1;
 /** Superseded or historical knowledge ranks lower unless the question names it. */
@@ -90,29 +82,17 @@ export interface Assessment {
 export class Answerer {
   private readonly unitTermsCache = new Map<string, UnitTerms>();
   private readonly cards: Map<string, Card>;
-  /** Folded place names (provinces, communes, old districts) that questions may name. */
-  private readonly placeNames: string[];
+  /** Subjects the routing vocabulary tells apart ("loan", "deposit"). */
+  private readonly subjects: string[];
 
   constructor(
     private readonly index: KnowledgeIndex,
     private readonly retriever: KnowledgeRetriever,
     private readonly replies: Replies,
+    private readonly topicsOf: TopicsOf = () => [],
   ) {
     this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
-    const { offices } = index.kb;
-    const names = [
-      ...offices.provinces.flatMap((p) => [p.name, ...p.aliases]),
-      ...offices.communes.map((c) => c.name.replace(/^(phường|xã|đặc khu)\s+/i, "")),
-      ...offices.oldNames.filter((o) => o.level === "district" || o.level === "province").map((o) => o.old_name.replace(/^(quận|huyện|thị xã|thành phố|tỉnh)\s+/i, "")),
-    ];
-    // Two-syllable names and longer: "Long Biên", "Lạng Sơn"; short aliases ("hn") are too ambiguous here.
-    this.placeNames = [...new Set(names.map((n) => fold(n).trim()).filter((n) => n.includes(" ")))];
-  }
-
-  /** Place names the question mentions. */
-  placesIn(question: string): string[] {
-    const f = ` ${fold(question).replace(/[^\p{L}\p{N}]+/gu, " ")} `;
-    return this.placeNames.filter((p) => f.includes(` ${p} `));
+    this.subjects = Object.keys(routingVocabulary(index.kb).subjects);
   }
 
   /**
@@ -252,17 +232,16 @@ export class Answerer {
   /** Retrieves and re-ranks: coverage decides among close candidates, outdated knowledge drops back. */
   /** Whether a unit is a card on one of the topics of `intent`. */
   private onIntentTopic(hit: Hit, intent: Intent): boolean {
-    const topics = INTENT_TOPICS[intent];
+    const topics = this.topicsOf(intent);
     const meta = hit.chunk.metadata;
-    if (!topics || meta.kind === "source") return false;
+    if (!topics.length || meta.kind === "source") return false;
     return this.cards.get(meta.docId)?.meta.topics.some((t) => topics.includes(t)) ?? false;
   }
 
   /** Whether a unit is a card about a loan or a deposit when the question mentions only the other. */
-  private onUnaskedSubject(hit: Hit, subjects: Set<"loan" | "deposit">): boolean {
+  private onUnaskedSubject(hit: Hit, subjects: Set<string>): boolean {
     if (subjects.size !== 1 || hit.chunk.metadata.kind === "source") return false;
-    const unasked = subjects.has("loan") ? "deposit" : "loan";
-    return this.onIntentTopic(hit, unasked);
+    return this.subjects.some((unasked) => !subjects.has(unasked) && this.onIntentTopic(hit, unasked));
   }
 
   /** Coverage a unit needs to answer: a little less when it is on the intent's topic. */
@@ -275,9 +254,9 @@ export class Answerer {
     const terms = this.queryTerms(question);
     const phrases = this.queryPhrases(question);
     const docnums = this.retriever.docnumsIn(question);
-    const places = this.placesIn(question);
+    const places = placesIn(this.index.kb, question);
     const asked = new Set(termBag(question, this.index.kb.lexicon, true).unigrams);
-    const subjects = mentionedSubjects(question);
+    const subjects = mentionedSubjects(this.index.kb, question);
     const assessed = hits.map((hit) => {
       const coverage = this.coverage(terms, phrases, hit);
       const meta = hit.chunk.metadata;

@@ -1,70 +1,46 @@
 /**
- * The engine every channel calls: one message in, one reply out. It validates what was
- * typed, handles commands and explicit intents, and otherwise answers from the knowledge
- * base. Channels only translate their platform's messages to `IncomingMessage` and render
- * the `Reply`.
+ * The engine every channel calls: one message in, one reply out. It is a short chain of
+ * steps, each of which answers or passes the message on:
+ *
+ *   guard (empty, too long, not text) → commands and registration → a skill dialog in
+ *   progress → the message's intent: fixed replies, then the skill for it (skills/index.ts)
+ *   → the knowledge answer (compose.ts) → in LLM mode, the model over the same answer.
+ *
+ * Channels only translate their platform's messages to `IncomingMessage` and render the
+ * `Reply`.
  *
  * @example
  * const engine = await createEngine({ knowledgeDir: "knowledge", dataDir: "data", promptsDir: "prompts" });
  * const reply = await engine.handle({ channel: "cli", userId: "me", text: "ky quy di dai loan bao nhieu" });
  * reply.citations[0]?.doc; // "Nghị định 112/2021/NĐ-CP"
  */
-import { cleanUserText } from "../text/normalize.ts";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { cleanUserText, ruleText } from "../text/normalize.ts";
+import { fill, isoToday, textRoom } from "../text/wording.ts";
 import { KnowledgeRetriever } from "../retrieval/retriever.ts";
 import { openIndex, type KnowledgeIndex, type OpenIndexOptions } from "../retrieval/vector-index.ts";
-import { Answerer } from "./compose.ts";
-import { ruleIntent, startsRegistration } from "./intent.ts";
-import { fill, isoToday, textRoom } from "../text/wording.ts";
-import { repliesTexts, type Replies } from "./replies.ts";
-import { citationsOfChunk, hedgeOfChunk, toCitations } from "../knowledge/cite.ts";
-import type { IncomingMessage, Intent, Reply } from "../contract.ts";
+import { citationsOfChunk, citationTexts, hedgeOfChunk, toCitations } from "../knowledge/cite.ts";
+import type { Topic } from "../knowledge/schema.ts";
 import { openStore, type KeyValueStore } from "../store/store.ts";
-import { answerFeeSlot, isCheckable, nextFeeStep, startFeeDialog, type FeeDialogState } from "../skills/fee/dialog.ts";
-import { ruleText } from "../text/normalize.ts";
+import { CORE_INTENTS, type IncomingMessage, type Intent, type Reply } from "../contract.ts";
+import { SKILLS } from "../skills/index.ts";
+import { validateSkillData, type Skill, type SkillOutcome } from "../skills/skill.ts";
+import type { ToolAnswer } from "../skills/answer.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
 import type { Destinations } from "../registration/routing.ts";
+import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn as LlmTurn } from "../llm/assistant.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { findOffice } from "../skills/office/find.ts";
-import { scamCheck } from "../skills/scam/check.ts";
-import { loanGuidance, parsePriorityGroup } from "../skills/loan/guidance.ts";
-import { depositGuidance } from "../skills/deposit/guidance.ts";
-import { isMoney, parseAmount } from "../text/amount.ts";
-import type { OfficeTask } from "../knowledge/offices-schema.ts";
-import { type ToolAnswer } from "../skills/answer.ts";
-import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn } from "../llm/assistant.ts";
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { Answerer } from "./compose.ts";
+import { isCancel, routingTopics, routingVocabulary, ruleIntent, startsRegistration } from "./intent.ts";
+import { repliesTexts, type Replies } from "./replies.ts";
 
-/** A half-finished fee check is kept this long, then forgotten. */
+/** A question-and-answer flow in progress (a skill dialog) is kept this long, then forgotten. */
 const FLOW_TTL_MS = 24 * 3600 * 1000;
-/** What someone asking "where" wants done, read from the message; counselling otherwise. */
-const OFFICE_TASK_RULES: Array<[OfficeTask, RegExp]> = [
-  ["complaints", /\b(khieu nai|to cao|to giac|bi lua|kien|bao cong an|phan anh)\b/],
-  ["loans", /\bvay\b/],
-  ["eps", /\b(eps|han quoc)\b/],
-  ["direct_contract_registration", /\b(tu ky|ky truc tiep)\b/],
-  ["cv_certification", /\b(so yeu|ly lich|xac nhan)\b/],
-  ["licence_check", /\b(giay phep|uy tin|cty nao|cong ty nao)\b/],
-  ["returnee_support", /\b(ve nuoc|tro ve)\b/],
-  ["register_interest", /\b(dang ky|muon di|can di)\b/],
-];
-/** A scam check reads a forwarded post or offer: several red flags, or a long message. */
-const SCAM_TOOL_MIN_FLAGS = 2;
-const SCAM_TOOL_MIN_WORDS = 30;
-
-
 /** LLM mode keeps this many earlier messages (both sides) for follow-up questions. */
 const MAX_HISTORY_TURNS = 8;
 const HISTORY_PREFIX = "llmhist:";
-/** The intent a model's answer had when it used a tool. */
-const TOOL_INTENTS: Record<string, Intent> = {
-  check_fees: "fee_check", loan_guidance: "loan", deposit_guidance: "deposit", find_office: "find_office", scam_check: "scam_check",
-};
-
-/** Words that stop a question-and-answer flow. */
-const CANCEL_RE = /^(huy|thoi|dung|stop|cancel|bo qua het|khong hoi nua)\b/;
-
 /** Longest message the engine reads; longer ones get a polite request to shorten. */
 export const MAX_MESSAGE_CHARS = 2000;
 
@@ -74,7 +50,7 @@ export interface EngineOptions {
   promptsDir: string;
   rebuildIndex?: boolean;
   onProgress?: OpenIndexOptions["onProgress"];
-  /** Where conversations in progress are kept (a fee check that asks questions). Default: memory. */
+  /** Where conversations in progress are kept (a skill dialog, the registration form). Default: memory. */
   sessions?: KeyValueStore;
   /** The clock, for tests: rules are applied as of this date. */
   now?: () => Date;
@@ -85,8 +61,40 @@ export interface EngineOptions {
   llm?: { model: BaseChatModel; timeoutMs?: number; maxSteps?: number };
 }
 
+/** One message as the chain's steps see it. */
+interface Turn {
+  message: IncomingMessage;
+  /** What was typed, cleaned (invisible characters out, NFC, spaces collapsed). */
+  text: string;
+  /** "/dangky" → "dangky". */
+  command?: string;
+  /** The person on their channel: "telegram:42". */
+  userKey: string;
+  /** Where a skill dialog in progress is kept. */
+  flowKey: string;
+}
+
+/** A step answers the turn, or returns undefined to pass it on. */
+type Step = (turn: Turn) => Promise<Reply | undefined>;
+
+/** A skill dialog in progress, as kept in the session store. */
+interface Flow {
+  skill: string;
+  state: unknown;
+}
+
 export class Engine {
   readonly answerer: Answerer;
+  /** Every intent a reply can carry: the engine's own and each skill's. */
+  readonly intents: readonly string[];
+  /** Set by main.ts: every reply and failure is counted (no text, no user ids). */
+  metrics?: Metrics;
+  /** LLM mode (LLM_PROVIDER set): the model answers, the grounding gate checks, offline is the fallback. */
+  llm?: LlmAssistant;
+  logger?: Logger;
+  /** The register button's label as typed text compares (its payload is its label). */
+  private readonly registerButtonKey: string;
+  private readonly chain: Step[];
 
   constructor(
     readonly index: KnowledgeIndex,
@@ -95,61 +103,19 @@ export class Engine {
     private readonly sessions: KeyValueStore,
     private readonly now: () => Date = () => new Date(),
     readonly registration?: RegistrationService,
+    readonly skills: readonly Skill[] = SKILLS,
   ) {
-    this.answerer = new Answerer(index, retriever, replies);
+    this.answerer = new Answerer(index, retriever, replies, (intent) => this.topicsOf(intent));
     this.registerButtonKey = ruleText(replies.register_button);
+    this.intents = [...new Set([...CORE_INTENTS, ...skills.map((s) => s.intent)])];
+    this.chain = [this.guard, this.commands, this.dialogInProgress, this.routed];
   }
-
-  /** The register button's label as typed text compares (its payload is its label). */
-  private readonly registerButtonKey: string;
-
-  /** Asks the fee check's next question (state saved first) or gives its verdicts. */
-  private async feeStep(key: string, state: FeeDialogState, first: boolean): Promise<Reply> {
-    const step = nextFeeStep(this.index.kb, state, isoToday(this.now()));
-    if (step.kind === "ask") {
-      await this.sessions.set(key, step.state, FLOW_TTL_MS);
-      const text = first ? `${this.replies.fee_check_intro}\n${step.question}` : step.question;
-      return { text, citations: [], suggestions: step.buttons, intent: "fee_check", confident: true };
-    }
-    await this.sessions.delete(key);
-    const decided = step.result.charges.some((c) => c.verdict !== "needs_info");
-    return this.toolReply(step.result.answer, "fee_check", decided);
-  }
-
-  private formReply(r: { text: string; buttons: string[] }): Reply {
-    return { text: r.text, citations: [], suggestions: r.buttons, intent: "register", confident: true };
-  }
-
-  /**
-   * A tool's answer as a reply; citations get titles and status from the document
-   * registry. The whole message (text and citation lines) stays within MAX_REPLY_CHARS:
-   * middle lines go first, the verdict (first line) and the hedge (last line) stay.
-   */
-  private toolReply(answer: ToolAnswer, intent: Reply["intent"], confident = true): Reply {
-    const citations = toCitations(this.index.kb, answer.citations);
-    const room = textRoom(citations);
-    const lines = answer.text.split("\n");
-    const keepLast = answer.hedged && lines.length > 1 ? lines.pop()! : undefined;
-    while (lines.length > 1 && [...lines, keepLast ?? ""].join("\n").length > room) lines.pop();
-    const text = keepLast ? [...lines, keepLast].join("\n") : lines.join("\n");
-    return { text, citations, suggestions: [], intent, confident };
-  }
-
-  private fixed(text: string, intent: Reply["intent"]): Reply {
-    return { text, citations: [], suggestions: [], intent, confident: true };
-  }
-
-  /** Set by main.ts: every reply and failure is counted (no text, no user ids). */
-  metrics?: Metrics;
-  /** LLM mode (LLM_PROVIDER set): the model answers, the grounding gate checks, offline is the fallback. */
-  llm?: LlmAssistant;
-  logger?: Logger;
 
   /** One message in, one reply out; timed and counted for /metrics. */
   async handle(message: IncomingMessage): Promise<Reply> {
     const started = performance.now();
     try {
-      const reply = await this.handleMessage(message);
+      const reply = await this.run(message);
       reply.mode ??= "offline";
       this.metrics?.observeReply(message.channel, reply.intent, (performance.now() - started) / 1000);
       return reply;
@@ -159,24 +125,54 @@ export class Engine {
     }
   }
 
-  private async handleMessage(message: IncomingMessage): Promise<Reply> {
+  private async run(message: IncomingMessage): Promise<Reply> {
+    const text = message.text === null ? "" : cleanUserText(message.text);
+    const turn: Turn = {
+      message,
+      text,
+      command: /^\/([a-z_]+)(?:@\w+)?\b/i.exec(text)?.[1]?.toLowerCase(),
+      userKey: `${message.channel}:${message.userId}`,
+      flowKey: `flow:${message.channel}:${message.userId}`,
+    };
+    for (const step of this.chain) {
+      const reply = await step(turn);
+      if (reply) return reply;
+    }
+    // The last step always answers; this is only reached if the chain is edited wrongly.
+    throw new Error("engine chain ended without a reply: the last step must always answer");
+  }
+
+  /** The skill that answers messages of this intent. */
+  skillFor(intent: Intent | undefined): Skill | undefined {
+    return intent === undefined ? undefined : this.skills.find((s) => s.intent === intent);
+  }
+
+  /** Knowledge topics of an intent: its skill's, or the routing vocabulary's for the engine's own. */
+  topicsOf(intent: Intent): readonly Topic[] {
+    return this.skillFor(intent)?.topics ?? routingTopics(this.index.kb, intent);
+  }
+
+  // --- Steps --------------------------------------------------------------------------
+
+  /** Not text, empty, or too long to read. */
+  private guard: Step = async ({ message, text }) => {
     if (message.text === null) return { ...this.fixed(this.replies.unsupported, "help"), confident: false };
-    const text = cleanUserText(message.text);
     if (!text) return { ...this.fixed(this.replies.empty, "help"), confident: false };
     if (text.length > MAX_MESSAGE_CHARS) {
-      return {
-        ...this.fixed(fill(this.replies.too_long, { length: text.length.toLocaleString("vi-VN"), max: MAX_MESSAGE_CHARS.toLocaleString("vi-VN") }), "help"),
-        confident: false,
-      };
+      const values = { length: text.length.toLocaleString("vi-VN"), max: MAX_MESSAGE_CHARS.toLocaleString("vi-VN") };
+      return { ...this.fixed(fill(this.replies.too_long, values), "help"), confident: false };
     }
-    const command = /^\/([a-z_]+)(?:@\w+)?\b/i.exec(text)?.[1]?.toLowerCase();
-    const flowKey = `flow:${message.channel}:${message.userId}`;
-    const userKey = `${message.channel}:${message.userId}`;
+    return undefined;
+  };
+
+  /** Commands, the registration form and questions to officers. */
+  private commands: Step = async ({ text, command, userKey, flowKey }) => {
     const reg = this.registration;
     if (command === "huy" || command === "cancel") {
       await this.sessions.delete(flowKey);
       if (reg) await reg.cancelQuestion(userKey);
-      const form = reg && (await reg.stepIfActive(userKey, "hủy"));
+      // The form ends itself as its own cancel button would.
+      const form = reg && (await reg.stepIfActive(userKey, reg.prompts.buttons.cancel));
       return form ? this.formReply(form) : this.fixed(this.replies.flow_cancelled, "help");
     }
     if (reg && command === "dangky") return this.formReply(await reg.start(userKey));
@@ -195,36 +191,129 @@ export class Engine {
     const form = reg && !command ? await reg.stepIfActive(userKey, text) : undefined;
     if (form) return this.formReply(form);
     // The offer button (its payload is its label, from replies.yaml) or a plain wish to register.
-    if (reg && (ruleText(text) === this.registerButtonKey || startsRegistration(text))) {
+    if (reg && (ruleText(text) === this.registerButtonKey || startsRegistration(this.index.kb, text))) {
       return this.formReply(await reg.start(userKey));
     }
     if (command === "start") return this.fixed(this.replies.start, "greeting");
     if (command) return this.fixed(this.replies.help, "help");
+    return undefined;
+  };
 
-    // A fee check in progress reads this message as the answer to its question.
-    const flow = await this.sessions.get<FeeDialogState>(flowKey);
-    if (flow) {
-      if (CANCEL_RE.test(ruleText(text))) {
-        await this.sessions.delete(flowKey);
-        return this.fixed(this.replies.flow_cancelled, "fee_check");
-      }
-      const filled = answerFeeSlot(this.index.kb, flow, text);
-      if (filled) return this.feeStep(flowKey, filled, false);
-      // Not an answer: the person moved on to another question; drop the unfinished check.
+  /** A skill dialog in progress reads this message as the answer to its question. */
+  private dialogInProgress: Step = async ({ text, flowKey }) => {
+    const flow = await this.sessions.get<Flow>(flowKey);
+    const skill = flow && this.skills.find((s) => s.name === flow.skill);
+    if (!flow || !skill?.dialog) return undefined;
+    if (isCancel(this.index.kb, text)) {
       await this.sessions.delete(flowKey);
+      return this.fixed(this.replies.flow_cancelled, skill.intent);
     }
+    const next = skill.dialog.reply(this.index.kb, flow.state, text);
+    if (next !== undefined) return this.dialogStep(skill, flowKey, next, false);
+    // Not an answer: the person moved on to another question; drop the unfinished dialog.
+    await this.sessions.delete(flowKey);
+    return undefined;
+  };
 
-    const intent = ruleIntent(text);
+  /** The message's intent decides: a fixed reply, its skill, or the knowledge; LLM mode on top. */
+  private routed: Step = async (turn) => {
+    const intent = ruleIntent(this.index.kb, turn.text);
     if (intent === "greeting") return this.fixed(this.replies.greeting, "greeting");
     if (intent === "help") return this.fixed(this.replies.help, "help");
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
-    if (intent === "handoff") return this.handoffReply(userKey);
-    // Checked by code when the message names a charge with an amount, or a way of paying
-    // that is wrong whatever the amount; other fee questions are answered from the knowledge.
-    const feeCheck = intent === "fee_check" ? startFeeDialog(this.index.kb, text) : undefined;
-    const checkable = feeCheck?.charges.some(isCheckable) ? feeCheck : undefined;
-    const offline = await this.offlineAnswer(text, intent, flowKey, checkable);
-    return this.llm ? this.llmAnswer(message, text, offline, flowKey, userKey, checkable !== undefined) : offline;
+    if (intent === "handoff") return this.handoffReply(turn.userKey);
+    const skill = this.skillFor(intent);
+    const started = skill?.dialog?.start(this.index.kb, turn.text);
+    const offline = started !== undefined
+      ? await this.dialogStep(skill!, turn.flowKey, started, true)
+      : await this.offlineAnswer(turn.text, intent);
+    // A charge the dialog could check gets its verdict from the fee check, never from a model.
+    return this.llm ? this.llmAnswer(turn, offline, started !== undefined) : offline;
+  };
+
+  // --- Answers --------------------------------------------------------------------------
+
+  /** A skill's answer when the message gives it something to compute; else the knowledge. */
+  private async offlineAnswer(text: string, intent: Intent | undefined): Promise<Reply> {
+    const readers = [this.skillFor(intent), ...this.skills.filter((s) => s.serves?.includes(intent ?? ""))];
+    for (const skill of readers) {
+      const input = skill?.read?.(this.index.kb, text);
+      if (!skill || input === undefined) continue;
+      const outcome = skill.run(this.index.kb, input, isoToday(this.now()));
+      if (outcome.decided) return this.withRegisterOffer(this.skillReply(outcome, intent ?? skill.intent), intent);
+    }
+    return this.withRegisterOffer(await this.answerer.answer(text, intent ?? "qa"), intent);
+  }
+
+  /** Questions about registering also offer the form. */
+  private withRegisterOffer(reply: Reply, intent: Intent | undefined): Reply {
+    if (intent !== "register" || !this.registration) return reply;
+    return { ...reply, suggestions: [this.replies.register_button, ...reply.suggestions].slice(0, 3) };
+  }
+
+  /** Asks a skill dialog's next question (state saved first) or gives its answer. */
+  private async dialogStep(skill: Skill, flowKey: string, state: unknown, first: boolean): Promise<Reply> {
+    const step = skill.dialog!.step(this.index.kb, state, isoToday(this.now()));
+    if (step.kind === "ask") {
+      await this.sessions.set(flowKey, { skill: skill.name, state: step.state } satisfies Flow, FLOW_TTL_MS);
+      const text = first ? `${skill.dialog!.intro(this.index.kb)}\n${step.question}` : step.question;
+      return { text, citations: [], suggestions: step.buttons, intent: skill.intent, confident: true };
+    }
+    await this.sessions.delete(flowKey);
+    return { ...this.skillReply(step.outcome, skill.intent), confident: step.outcome.decided };
+  }
+
+  private skillReply(outcome: SkillOutcome, intent: Intent): Reply {
+    return this.toolReply(outcome.answer, intent);
+  }
+
+  /**
+   * A skill's answer as a reply; citations get titles and status from the document
+   * registry. The whole message (text and citation lines) stays within MAX_REPLY_CHARS:
+   * middle lines go first, the verdict (first line) and the hedge (last line) stay.
+   */
+  private toolReply(answer: ToolAnswer, intent: Intent, confident = true): Reply {
+    const citations = toCitations(this.index.kb, answer.citations);
+    const room = textRoom(citations);
+    const lines = answer.text.split("\n");
+    const keepLast = answer.hedged && lines.length > 1 ? lines.pop()! : undefined;
+    while (lines.length > 1 && [...lines, keepLast ?? ""].join("\n").length > room) lines.pop();
+    const text = keepLast ? [...lines, keepLast].join("\n") : lines.join("\n");
+    return { text, citations, suggestions: [], intent, confident };
+  }
+
+  private formReply(r: { text: string; buttons: string[] }): Reply {
+    return { text: r.text, citations: [], suggestions: r.buttons, intent: "register", confident: true };
+  }
+
+  private fixed(text: string, intent: Intent): Reply {
+    return { text, citations: [], suggestions: [], intent, confident: true };
+  }
+
+  /** How to reach an officer; with a case, the question can go to that office's officers. */
+  private async handoffReply(userKey: string): Promise<Reply> {
+    const hasCase = this.registration && (await this.registration.store.byUser(userKey));
+    return { ...this.fixed(this.replies.handoff, "handoff"), suggestions: hasCase ? ["/hoicanbo"] : [this.replies.register_button] };
+  }
+
+  // --- LLM mode -------------------------------------------------------------------------
+
+  /**
+   * Turns on LLM mode: the model answers over this engine's retriever and skills, and the
+   * grounding gate decides, turn by turn, whether its answer or the offline one is sent.
+   *
+   * @example
+   * engine.useLanguageModel({ model: new ChatOllama({ model: "qwen2.5:7b-instruct" }), prompts: loadLlmPrompts("prompts") });
+   */
+  useLanguageModel(options: { model: BaseChatModel; prompts: LlmPrompts; timeoutMs?: number; maxSteps?: number }): void {
+    const { kb } = this.index;
+    this.llm = new LlmAssistant({
+      ...options,
+      kb,
+      skills: this.skills,
+      search: (query) => this.retriever.invoke(query),
+      describe: (meta) => ({ citations: citationsOfChunk(kb, meta), hedge: hedgeOfChunk(kb, meta) }),
+    });
   }
 
   /**
@@ -232,12 +321,10 @@ export class Engine {
    * gate decides whether its answer or the offline one is sent. The last turns are kept in
    * the session store (deleted with /xoadulieu) so follow-up questions make sense.
    */
-  private async llmAnswer(
-    message: IncomingMessage, text: string, offline: Reply, flowKey: string, userKey: string, needsFeeCheck: boolean,
-  ): Promise<Reply> {
+  private async llmAnswer({ message, text, flowKey, userKey }: Turn, offline: Reply, needsFeeCheck: boolean): Promise<Reply> {
     const llm = this.llm!;
     const historyKey = `${HISTORY_PREFIX}${userKey}`;
-    const history = (await this.sessions.get<Turn[]>(historyKey)) ?? [];
+    const history = (await this.sessions.get<LlmTurn[]>(historyKey)) ?? [];
     const passages = llm.toPassages(await this.retriever.invoke(text));
     const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()), needsFeeCheck });
     this.metrics?.observeLlm(outcome.kind, outcome.kind === "fallback" ? outcome.reason : "none");
@@ -250,15 +337,14 @@ export class Engine {
       else reply = await this.handoffReply(userKey);
       reply.mode = "llm";
     } else if (outcome.kind === "answer") {
-      // The model answered instead of a fee check the offline engine may have started.
+      // The model answered instead of a dialog the offline engine may have started.
       await this.sessions.delete(flowKey);
-      const toolIntent = TOOL_INTENTS[outcome.tools.find((t) => t in TOOL_INTENTS) ?? ""];
-      const citations = toCitations(this.index.kb, outcome.citations);
+      const toolIntent = this.skills.find((s) => outcome.tools.includes(s.name))?.intent;
       // Unverified knowledge keeps its hedge, in our words, whatever the model wrote.
       const hedges = outcome.hedges.filter((h) => !outcome.text.includes(h));
       reply = {
         text: [outcome.text, ...hedges].join("\n"),
-        citations,
+        citations: toCitations(this.index.kb, outcome.citations),
         suggestions: offline.confident ? offline.suggestions : [],
         intent: offline.intent === "out_of_scope" ? (toolIntent ?? "qa") : offline.intent,
         confident: true,
@@ -272,84 +358,17 @@ export class Engine {
       );
       reply = { ...offline, mode: "offline" };
     }
-    const turns: Turn[] = [...history, { role: "user", text: hidePersonalNumbers(text) }, { role: "assistant", text: reply.text }];
+    const turns: LlmTurn[] = [...history, { role: "user", text: hidePersonalNumbers(text) }, { role: "assistant", text: reply.text }];
     await this.sessions.set(historyKey, turns.slice(-MAX_HISTORY_TURNS), FLOW_TTL_MS);
     return reply;
   }
-
-  /**
-   * Turns on LLM mode: the model answers over this engine's retriever and tools, and the
-   * grounding gate decides, turn by turn, whether its answer or the offline one is sent.
-   *
-   * @example
-   * engine.useLanguageModel({ model: new ChatOllama({ model: "qwen2.5:7b-instruct" }), prompts: loadLlmPrompts("prompts") });
-   */
-  useLanguageModel(options: { model: BaseChatModel; prompts: LlmPrompts; timeoutMs?: number; maxSteps?: number }): void {
-    this.llm = new LlmAssistant({
-      ...options,
-      kb: this.index.kb,
-      search: (query) => this.retriever.invoke(query),
-      describe: (meta) => ({ citations: citationsOfChunk(this.index.kb, meta), hedge: hedgeOfChunk(this.index.kb, meta) }),
-    });
-  }
-
-  /** How to reach an officer; with a case, the question can go to that office's officers. */
-  private async handoffReply(userKey: string): Promise<Reply> {
-    const hasCase = this.registration && (await this.registration.store.byUser(userKey));
-    return { ...this.fixed(this.replies.handoff, "handoff"), suggestions: hasCase ? ["/hoicanbo"] : [this.replies.register_button] };
-  }
-
-  /** The answer without a language model: tools when the message gives them something to compute, else the knowledge. */
-  private async offlineAnswer(text: string, intent: Intent | undefined, flowKey: string, feeCheck?: FeeDialogState): Promise<Reply> {
-    const reg = this.registration;
-    if (feeCheck) return this.feeStep(flowKey, feeCheck, true);
-    if (intent === "scam_check") {
-      // A forwarded post or offer: list the red flags it shows. A short question is
-      // better answered by the knowledge card about it.
-      const check = scamCheck(this.index.kb, { text });
-      const long = ruleText(text).split(" ").length >= SCAM_TOOL_MIN_WORDS;
-      if (check.status === "checked" && (check.flags.length >= SCAM_TOOL_MIN_FLAGS || (long && check.flags.length > 0))) {
-        return this.toolReply(check.answer, "scam_check");
-      }
-    }
-    // A sum to borrow or a deposit amount is computed against the caps, not looked up.
-    const amount = intent === "loan" || intent === "deposit" ? parseAmount(text) : undefined;
-    if (intent === "loan" && isMoney(amount) && amount.currency === "VND") {
-      const f = ruleText(text);
-      const out = loanGuidance(this.index.kb, {
-        amountWanted: amount.value, eps: /\beps\b/.test(f), priorityGroup: parsePriorityGroup(text), asOf: isoToday(this.now()),
-      });
-      if (out.status === "ok") return this.toolReply(out.answer, "loan");
-    }
-    if (intent === "deposit" && isMoney(amount) && this.index.kb.markets.destination(text)) {
-      const route = this.index.kb.markets.route(text);
-      const out = depositGuidance(this.index.kb, { market: text, job: text, route, amountAsked: amount.value, asOf: isoToday(this.now()) });
-      if (out.status === "ok") return this.toolReply(out.answer, "deposit");
-    }
-    if (intent === "register" && reg) {
-      // Answer the question, and offer to leave details for an officer.
-      const answered = await this.answerWithOffices(text, intent);
-      return { ...answered, suggestions: [this.replies.register_button, ...answered.suggestions].slice(0, 3) };
-    }
-    return this.answerWithOffices(text, intent ?? "qa");
-  }
-
-  /** Offices for a named place, else the knowledge answer. */
-  private async answerWithOffices(text: string, intent: Intent): Promise<Reply> {
-    if (intent === "find_office" || intent === "register") {
-      // A named place ("ở Cao Bằng", "quận Long Biên") gets the offices of that place.
-      const place = this.answerer.placesIn(text)[0];
-      if (place) {
-        const f = ruleText(text);
-        const task = OFFICE_TASK_RULES.find(([, re]) => re.test(f))?.[0] ?? "counselling";
-        const found = findOffice(this.index.kb, { place, task });
-        if (found.status === "resolved") return this.toolReply(found.answer, intent);
-      }
-    }
-    return this.answerer.answer(text, intent);
-  }
 }
 
+/**
+ * Loads (or builds) the index, checks every wording and vocabulary file the engine and its
+ * skills read — so a missing key stops start-up, not a conversation — and wires the
+ * registration service.
+ */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const index = await openIndex({
     knowledgeDir: options.knowledgeDir,
@@ -358,16 +377,20 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     rebuild: options.rebuildIndex,
     onProgress: options.onProgress,
   });
+  const { kb } = index;
+  validateSkillData(kb, SKILLS);
+  routingVocabulary(kb);
+  citationTexts(kb);
   const sessions = options.sessions ?? (await openStore("memory://"));
   const registration = new RegistrationService({
-    kb: index.kb,
+    kb,
     kv: sessions,
     prompts: loadRegistrationPrompts(options.promptsDir),
     destinations: options.destinations ?? { offices: {} },
     now: options.now,
     logger: options.logger,
   });
-  const engine = new Engine(index, new KnowledgeRetriever(index), repliesTexts(index.kb), sessions, options.now, registration);
+  const engine = new Engine(index, new KnowledgeRetriever(index), repliesTexts(kb), sessions, options.now, registration);
   engine.logger = options.logger;
   if (options.llm) engine.useLanguageModel({ ...options.llm, prompts: loadLlmPrompts(options.promptsDir) });
   return engine;

@@ -21,7 +21,6 @@ export const repliesSchema = z.object({
   next_step: template,
   clarify: template,
   handoff: template,
-  fee_check_intro: template,
   flow_cancelled: template,
   register_button: template,
   slow_down: template,

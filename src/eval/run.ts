@@ -173,7 +173,7 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
 
     // Baseline: same rules and fixed replies, BM25 ranking, same composer without re-ranking.
     const t1 = performance.now();
-    const intent = ruleIntent(q.question);
+    const intent = ruleIntent(engine.index.kb, q.question);
     const assessed = answerer.assessInOrder(q.question, baseline.search(q.question, RANK_DEPTH));
     const baseReply =
       intent === "greeting" || intent === "help" || intent === "out_of_scope" || intent === "handoff"

@@ -28,11 +28,7 @@ import { clampText, fill, MAX_CITATIONS, textRoom } from "../text/wording.ts";
 import { loadPromptFile } from "../knowledge/texts.ts";
 import { citationLine } from "../knowledge/cite.ts";
 import { fold } from "../text/normalize.ts";
-import { checkFeesTool } from "../skills/fee/check.ts";
-import { loanGuidanceTool } from "../skills/loan/guidance.ts";
-import { depositGuidanceTool } from "../skills/deposit/guidance.ts";
-import { findOfficeTool } from "../skills/office/find.ts";
-import { scamCheckTool } from "../skills/scam/check.ts";
+import { skillTool, type Skill } from "../skills/skill.ts";
 import { buildEvidence, checkGrounding, mergeEvidence, namesDocument, withoutEchoes, type Claim, type Evidence } from "./grounding.ts";
 
 export const llmPromptsSchema = z.object({
@@ -86,6 +82,8 @@ export type LlmOutcome =
 
 export interface LlmAssistantOptions {
   kb: KnowledgeBase;
+  /** The skills the model may call as tools (the engine's list). */
+  skills: readonly Skill[];
   model: BaseChatModel;
   prompts: LlmPrompts;
   /** The engine's retriever, for the search_knowledge tool. */
@@ -102,7 +100,6 @@ export interface LlmAssistantOptions {
 const MAX_PASSAGE_CHARS = 1500;
 const MAX_PASSAGES = 5;
 const MAX_HISTORY_CHARS = 600;
-const DATED_TOOLS = new Set(["check_fees", "loan_guidance", "deposit_guidance"]);
 const HANDOVER_TOOLS = { start_registration: "registration", ask_officer: "officer" } as const;
 
 /** Asking the person for personal data is the registration form's job, after consent. */
@@ -116,6 +113,8 @@ const REFUSAL_RE =
 export class LlmAssistant {
   /** The tools that compute from the knowledge; search and hand-over tools are added per turn. */
   private readonly kbTools: StructuredToolInterface[];
+  /** Tools whose rules depend on the date: they get the engine's today unless the model asks about another. */
+  private readonly datedTools: Set<string>;
   private readonly timeoutMs: number;
   private readonly maxSteps: number;
 
@@ -123,7 +122,8 @@ export class LlmAssistant {
     const { kb } = options;
     this.timeoutMs = options.timeoutMs ?? 20_000;
     this.maxSteps = options.maxSteps ?? 4;
-    this.kbTools = [checkFeesTool(kb), loanGuidanceTool(kb), depositGuidanceTool(kb), findOfficeTool(kb), scamCheckTool(kb)];
+    this.kbTools = options.skills.map((skill) => skillTool(skill, kb));
+    this.datedTools = new Set(options.skills.filter((s) => s.dated).map((s) => s.name));
     if (typeof options.model.bindTools !== "function") {
       throw new Error(`The chat model ${options.model._llmType()} cannot call tools: pick a model with tool calling (LLM_MODEL) or unset LLM_PROVIDER`);
     }
@@ -191,7 +191,7 @@ export class LlmAssistant {
           else {
             try {
               // The rules apply as of the engine's today unless the model asks about another date.
-              const args = DATED_TOOLS.has(call.name) && !call.args.asOf ? { ...call.args, asOf: input.today } : call.args;
+              const args = this.datedTools.has(call.name) && !call.args.asOf ? { ...call.args, asOf: input.today } : call.args;
               content = String(await found.invoke(args));
               // A tool's output is evidence: its text, its figures, its citations.
               const parsed = safeJson(content);
