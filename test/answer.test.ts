@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { fold } from "../src/text/normalize.ts";
 import { MAX_MESSAGE_CHARS } from "../src/engine/engine.ts";
+import { Document } from "@langchain/core/documents";
+import type { RankedQuery } from "../src/retrieval/retriever.ts";
 import { ask } from "./helpers.ts";
+
+/** The top three units of a ranking, each covering this share of the question. */
+function withCoverage(ranked: RankedQuery, coverage: number): RankedQuery {
+  return { ...ranked, documents: ranked.documents.slice(0, 3).map((d) => new Document({ ...d, metadata: { ...d.metadata, coverage } })) };
+}
 
 describe("answering from the client's documents", () => {
   for (const q of [
@@ -99,8 +106,7 @@ describe("composition: next step, follow-ups, clarifying questions, hand-off", (
   it("asks which question was meant, with buttons, when the best match is close but not enough", async () => {
     const engine = await (await import("./helpers.ts")).realEngine();
     const ranked = await engine.answerer.rank("di dai loan ky quy bao nhieu");
-    const near = ranked.slice(0, 3).map((a) => ({ ...a, coverage: 0.3 }));
-    const reply = engine.answerer.compose("di dai loan ky quy bao nhieu", near, "qa");
+    const reply = engine.answerer.compose(withCoverage(ranked, 0.3), "qa");
     expect(reply.confident).toBe(false);
     expect(reply.citations).toEqual([]);
     expect(reply.text).toContain("Mình chưa chắc bạn hỏi điều nào");
@@ -110,8 +116,7 @@ describe("composition: next step, follow-ups, clarifying questions, hand-off", (
   it("says plainly when nothing is close enough, without buttons or citations", async () => {
     const engine = await (await import("./helpers.ts")).realEngine();
     const ranked = await engine.answerer.rank("di dai loan ky quy bao nhieu");
-    const far = ranked.slice(0, 3).map((a) => ({ ...a, coverage: 0.1 }));
-    const reply = engine.answerer.compose("di dai loan ky quy bao nhieu", far, "qa");
+    const reply = engine.answerer.compose(withCoverage(ranked, 0.1), "qa");
     expect(reply.intent).toBe("out_of_scope");
     expect(reply.suggestions).toEqual([]);
     expect(reply.citations).toEqual([]);

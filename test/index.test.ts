@@ -6,6 +6,8 @@ import { LexicalEmbeddings } from "../src/retrieval/embeddings.ts";
 import { KnowledgeRetriever } from "../src/retrieval/retriever.ts";
 import { openIndex } from "../src/retrieval/vector-index.ts";
 import { Lexicon } from "../src/text/lexicon.ts";
+import { Document } from "@langchain/core/documents";
+import { FakeVectorStore } from "@langchain/core/utils/testing";
 import { KNOWLEDGE_DIR, ROOT, tempDir } from "./helpers.ts";
 
 let dir: { path: string; cleanup: () => Promise<void> };
@@ -56,11 +58,11 @@ describe("index save/load", () => {
     const first = await openIndex({ knowledgeDir: knowledge, dataDir: data, dims: 512 });
     expect(first.rebuilt).toBe(true);
     const q = "vay vốn ở đâu";
-    const before = await new KnowledgeRetriever(first).search(q);
+    const before = await KnowledgeRetriever.fromIndex(first).search(q);
 
     const second = await openIndex({ knowledgeDir: knowledge, dataDir: data, dims: 512 });
     expect(second.rebuilt).toBe(false);
-    const after = await new KnowledgeRetriever(second).search(q);
+    const after = await KnowledgeRetriever.fromIndex(second).search(q);
     expect(after.map((h) => [h.key, h.score.toFixed(6)])).toEqual(before.map((h) => [h.key, h.score.toFixed(6)]));
     expect(after[0]?.chunk.metadata.locator).toBe("Mục III, điểm 2, ý a");
 
@@ -71,9 +73,22 @@ describe("index save/load", () => {
     expect(third.manifest.contentHash).not.toBe(first.manifest.contentHash);
   });
 
+  it("plugs into any LangChain vector store and embeddings: the same units through an in-memory store", async () => {
+    const index = await openIndex({ knowledgeDir: knowledge, dataDir: data, dims: 512 });
+    // LangChain's own in-memory store (exact search, cosine similarity instead of HNSW distance).
+    const memory = new FakeVectorStore(index.embeddings);
+    await memory.addDocuments(index.chunks.map((c) => new Document({ pageContent: c.metadata.searchText, metadata: c.metadata })));
+    const plugged = new KnowledgeRetriever({ kb: index.kb, chunks: index.chunks, embeddings: index.embeddings, vectorStore: memory, keyword: index.keyword, stats: index.stats });
+    const q = "vay vốn ở đâu";
+    const viaHnsw = (await KnowledgeRetriever.fromIndex(index).search(q)).map((h) => h.key);
+    const viaMemory = (await plugged.search(q)).map((h) => h.key);
+    expect(viaMemory[0]).toBe(viaHnsw[0]);
+    expect(new Set(viaMemory)).toEqual(new Set(viaHnsw));
+  });
+
   it("implements LangChain's retriever interface", async () => {
     const index = await openIndex({ knowledgeDir: knowledge, dataDir: data, dims: 512 });
-    const docs = await new KnowledgeRetriever(index, { k: 2 }).invoke("lớp tiếng Hàn");
+    const docs = await KnowledgeRetriever.fromIndex(index, { k: 2 }).invoke("lớp tiếng Hàn");
     expect(docs.length).toBeGreaterThan(0);
     expect(docs[0]!.metadata.doc).toBe("Kế hoạch mẫu");
     expect(docs[0]!.pageContent).toContain("tiếng Hàn");

@@ -11,7 +11,7 @@ beforeAll(async () => {
 
 describe("knowledge:check (the same checks npm run knowledge:check runs)", () => {
   it("passes: schemas, citations, contacts, facts agreement, every question finds its card", async () => {
-    const retriever = new KnowledgeRetriever(engine.index);
+    const retriever = KnowledgeRetriever.fromIndex(engine.index);
     const result = await checkKnowledge(engine.index.kb, async (q, k) => (await retriever.search(q, k)).map((h) => h.key));
     expect(result.errors).toEqual([]);
     expect(result.cardCount).toBeGreaterThanOrEqual(80);

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // A throwaway index: checking must not depend on (or disturb) the running assistant's data.
   const index = await openIndex({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: await mkdtemp(join(tmpdir(), "xkld-check-")) });
-  const retriever = new KnowledgeRetriever(index);
+  const retriever = KnowledgeRetriever.fromIndex(index);
   const result = await checkKnowledge(index.kb, async (q, k) => (await retriever.search(q, k)).map((h) => h.key));
   const report = coverageMarkdown(result, index.kb);
   await writeFile(join(config.KNOWLEDGE_DIR, "COVERAGE.md"), report);

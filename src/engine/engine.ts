@@ -105,7 +105,7 @@ export class Engine {
     readonly registration?: RegistrationService,
     readonly skills: readonly Skill[] = SKILLS,
   ) {
-    this.answerer = new Answerer(index, retriever, replies, (intent) => this.topicsOf(intent));
+    this.answerer = new Answerer(index.kb, retriever, replies, (intent) => this.topicsOf(intent));
     this.registerButtonKey = ruleText(replies.register_button);
     this.intents = [...new Set([...CORE_INTENTS, ...skills.map((s) => s.intent)])];
     this.chain = [this.guard, this.commands, this.dialogInProgress, this.routed];
@@ -390,7 +390,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now: options.now,
     logger: options.logger,
   });
-  const engine = new Engine(index, new KnowledgeRetriever(index), repliesTexts(kb), sessions, options.now, registration);
+  const engine = new Engine(index, KnowledgeRetriever.fromIndex(index), repliesTexts(kb), sessions, options.now, registration);
   engine.logger = options.logger;
   if (options.llm) engine.useLanguageModel({ ...options.llm, prompts: loadLlmPrompts(options.promptsDir) });
   return engine;

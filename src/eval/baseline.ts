@@ -37,6 +37,6 @@ export class PlainBm25 {
     return this.ms
       .search(query)
       .slice(0, k)
-      .map((r, i) => ({ key: String(r.id), chunk: this.units.get(String(r.id))!, score: r.score, similarity: 0, keywordRank: i + 1 }));
+      .map((r, i) => ({ key: String(r.id), chunk: this.units.get(String(r.id))!, score: r.score, keywordRank: i + 1 }));
   }
 }

@@ -12,7 +12,7 @@ import { renderPlain } from "../channels/render.ts";
 import type { Engine } from "../engine/engine.ts";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import { ruleIntent } from "../engine/intent.ts";
-import type { Assessment } from "../engine/compose.ts";
+import type { RankedQuery } from "../retrieval/retriever.ts";
 import type { Intent, Reply } from "../contract.ts";
 import { fold } from "../text/normalize.ts";
 import { PlainBm25 } from "./baseline.ts";
@@ -148,10 +148,10 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
   const { answerer } = engine;
   const { kb } = engine.index;
   const baseline = new PlainBm25(engine.index);
-  const unitsOf = (assessed: Assessment[]): Ranked[] =>
-    assessed.slice(0, RANK_DEPTH).map((a) => ({
-      docs: answerer.citationsOf(a.hit).map((c) => c.doc),
-      label: `${a.hit.chunk.metadata.doc} | ${a.hit.chunk.metadata.locator}`,
+  const unitsOf = (ranked: RankedQuery): Ranked[] =>
+    ranked.documents.slice(0, RANK_DEPTH).map((d) => ({
+      docs: answerer.citationsOf(d).map((c) => c.doc),
+      label: `${d.metadata.doc} | ${d.metadata.locator}`,
     }));
 
   const score = (q: EvalQuestion, reply: Reply, ranked: Ranked[], ms: number): QuestionResult =>
@@ -174,11 +174,11 @@ export async function runEval(engine: Engine, questions: EvalQuestion[]): Promis
     // Baseline: same rules and fixed replies, BM25 ranking, same composer without re-ranking.
     const t1 = performance.now();
     const intent = ruleIntent(engine.index.kb, q.question);
-    const assessed = answerer.assessInOrder(q.question, baseline.search(q.question, RANK_DEPTH));
+    const assessed = engine.retriever.scoreInOrder(q.question, baseline.search(q.question, RANK_DEPTH), { topics: engine.topicsOf(intent ?? "qa") });
     const baseReply =
       intent === "greeting" || intent === "help" || intent === "out_of_scope" || intent === "handoff"
         ? reply
-        : answerer.compose(q.question, assessed, intent ?? "qa");
+        : answerer.compose(assessed, intent ?? "qa");
     plain.push(score(q, baseReply, unitsOf(assessed), performance.now() - t1));
   }
   return {

@@ -14,6 +14,7 @@
 import { Embeddings, type EmbeddingsParams } from "@langchain/core/embeddings";
 import type { Lexicon } from "../text/lexicon.ts";
 import { fnv1a, termBag, type TermBag } from "./features.ts";
+import { CorpusStats } from "./corpus.ts";
 
 export const EMBEDDING_VERSION = "lexical-v3";
 
@@ -23,8 +24,8 @@ export const FEATURE_WEIGHTS = { unigram: 1.0, bigram: 1.1, tone: 0.45, trigram:
 export interface LexicalEmbeddingsParams extends EmbeddingsParams {
   lexicon: Lexicon;
   dims?: number;
-  /** Inverse document frequencies of folded unigrams and bigrams. */
-  idf?: Record<string, number>;
+  /** Inverse document frequencies of folded unigrams and bigrams (CorpusStats). */
+  idf?: Record<string, number> | Map<string, number>;
   /** Number of documents the idf table was fitted on. */
   docCount?: number;
 }
@@ -40,22 +41,14 @@ export class LexicalEmbeddings extends Embeddings {
     super(params);
     this.dims = params.dims ?? 2048;
     this.lexicon = params.lexicon;
-    this.idf = new Map(Object.entries(params.idf ?? {}));
+    this.idf = params.idf instanceof Map ? params.idf : new Map(Object.entries(params.idf ?? {}));
     this.docCount = params.docCount ?? 0;
     this.unseenIdf = Math.log(1 + Math.max(1, this.docCount));
   }
 
   /** Fits idf weights on a corpus (documents, not queries). */
   static fit(texts: string[], params: Omit<LexicalEmbeddingsParams, "idf" | "docCount">): LexicalEmbeddings {
-    const df = new Map<string, number>();
-    for (const text of texts) {
-      const bag = termBag(text, params.lexicon, false);
-      for (const term of new Set([...bag.unigrams, ...bag.bigrams])) df.set(term, (df.get(term) ?? 0) + 1);
-    }
-    const n = texts.length;
-    const idf: Record<string, number> = {};
-    for (const [term, count] of df) idf[term] = Math.log(1 + n / count);
-    return new LexicalEmbeddings({ ...params, idf, docCount: n });
+    return new LexicalEmbeddings({ ...params, ...CorpusStats.fitTexts(texts, params.lexicon) });
   }
 
   /** idf of a folded term; terms the corpus never saw weigh like the rarest. */

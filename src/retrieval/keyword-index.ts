@@ -1,7 +1,7 @@
 /**
  * The keyword side of hybrid retrieval: a MiniSearch (BM25) index over folded Vietnamese
- * terms, and the vocabulary the spelling fix compares against. Both are built with the
- * vector index and saved next to it, so a normal start only loads them.
+ * terms. It is built with the vector index and saved next to it, so a normal start only
+ * loads it.
  */
 import MiniSearch, { type Options } from "minisearch";
 import type { Chunk } from "../knowledge/chunk.ts";
@@ -54,15 +54,4 @@ export function buildKeywordIndex(chunks: Chunk[], lexicon: Lexicon): KeywordInd
 /** Loads an index saved with `JSON.stringify(index)`. */
 export function loadKeywordIndex(json: string, lexicon: Lexicon): KeywordIndex {
   return MiniSearch.loadJSON<KeywordDoc>(json, keywordOptions(lexicon));
-}
-
-/** Folded words (letters only) of the chunks, with the number of chunks using each. */
-export function buildVocabulary(chunks: Chunk[], lexicon: Lexicon): Map<string, number> {
-  const vocabulary = new Map<string, number>();
-  for (const c of chunks) {
-    for (const w of new Set(termBag(c.metadata.searchText, lexicon, false).unigrams)) {
-      if (/^\p{L}+$/u.test(w)) vocabulary.set(w, (vocabulary.get(w) ?? 0) + 1);
-    }
-  }
-  return vocabulary;
 }

@@ -1,24 +1,35 @@
 /**
  * Hybrid retrieval as a LangChain `BaseRetriever`: a keyword ranker (MiniSearch, BM25-style,
- * over the same folded Vietnamese terms) and the HNSWLib lexical-vector index, fused by
- * reciprocal rank fusion. A card's questions are indexed as their own chunks and fold back
- * into the card, so "ky quy di han bao nhieu" can match a card through a phrasing it lists.
- * Exact document-number matches ("nđ 74", "74/2019/NĐ-CP") get a boost.
+ * over the same folded Vietnamese terms) and a vector store, fused by reciprocal rank
+ * fusion, then re-ranked by how much of the question each unit covers. A card's questions
+ * are indexed as their own chunks and fold back into the card, so "ky quy di han bao
+ * nhieu" can match a card through a phrasing it lists. Exact document-number matches
+ * ("nđ 74", "74/2019/NĐ-CP") get a boost.
  *
- * The offline engine and the optional LLM mode both call this one retriever.
+ * It depends on LangChain's interfaces only — any `EmbeddingsInterface` and
+ * `VectorStoreInterface` plug in (the index builds LexicalEmbeddings + HNSWLib) — plus the
+ * keyword index and the corpus statistics. The offline engine and the optional LLM mode
+ * both call this one retriever.
  *
  * @example
- * const retriever = new KnowledgeRetriever(index);
+ * const retriever = KnowledgeRetriever.fromIndex(index);
  * const docs = await retriever.invoke("xkld nhat mat bao nhieu tien");
- * docs[0].metadata.doc; // "Luật 69/2020/QH14"
+ * docs[0].metadata.doc;      // "Luật 69/2020/QH14"
+ * docs[0].metadata.coverage; // 0.7
  */
 import { BaseRetriever, type BaseRetrieverInput } from "@langchain/core/retrievers";
 import { Document } from "@langchain/core/documents";
+import type { EmbeddingsInterface } from "@langchain/core/embeddings";
+import type { VectorStoreInterface } from "@langchain/core/vectorstores";
 import type { Chunk, ChunkMetadata } from "../knowledge/chunk.ts";
-import type { Card } from "../knowledge/load.ts";
+import type { Card, KnowledgeBase } from "../knowledge/load.ts";
+import { placesIn } from "../knowledge/places.ts";
+import type { Topic } from "../knowledge/schema.ts";
 import { fold, oneEditAway } from "../text/normalize.ts";
+import type { CorpusStats } from "./corpus.ts";
 import { termBag } from "./features.ts";
 import { keywordTerms, type KeywordIndex } from "./keyword-index.ts";
+import { coverage, profileQuery, unitTermsOf, type QueryProfile } from "./relevance.ts";
 import type { KnowledgeIndex } from "./vector-index.ts";
 
 /** One retrieved unit: a card (all its chunks folded together) or a source passage. */
@@ -27,13 +38,47 @@ export interface Hit {
   chunk: Chunk;
   /** Fused score (reciprocal rank fusion + boosts); higher is better. */
   score: number;
-  /** Best cosine similarity among the unit's chunks (0..1). */
-  similarity: number;
   vectorRank?: number;
   keywordRank?: number;
 }
 
-export interface RetrieverOptions extends BaseRetrieverInput {
+/** What a ranked document carries besides its chunk's metadata. */
+export interface UnitMetadata extends ChunkMetadata {
+  /** "card:<id>" for a card, the chunk id for a passage. */
+  key: string;
+  /** Fused retrieval score. */
+  score: number;
+  /** Share of the question's informative words the unit contains (0..1). */
+  coverage: number;
+  /** The unit is a card on one of the topics the question's intent is about. */
+  onTopic: boolean;
+}
+
+/** A question and its units, best first, as the composer receives them. */
+export interface RankedQuery {
+  query: QueryProfile;
+  documents: Array<Document<UnitMetadata>>;
+}
+
+export interface RankOptions {
+  /** Topics of the question's intent: cards on them rank a little higher. */
+  topics?: readonly Topic[];
+  /** Topics of subjects the question never mentions: cards on them lose that edge. */
+  unaskedTopics?: readonly Topic[];
+}
+
+/** Something that ranks units for a question: the retriever, or a fake in tests. */
+export interface UnitRanker {
+  rank(question: string, options?: RankOptions): Promise<RankedQuery>;
+}
+
+export interface KnowledgeRetrieverFields extends BaseRetrieverInput {
+  kb: KnowledgeBase;
+  chunks: Chunk[];
+  embeddings: EmbeddingsInterface;
+  vectorStore: VectorStoreInterface;
+  keyword: KeywordIndex;
+  stats: CorpusStats;
   /** How many units `invoke` returns. */
   k?: number;
   /** Candidates taken from each ranker before fusion. */
@@ -49,34 +94,59 @@ const MAX_CORRECTABLE_LETTERS = 20;
 const MAX_KEYWORD_TERMS = 12;
 /** About one rank step at the top of the fused list. */
 const DOCNUM_BOOST = 0.01;
+/** Units re-ranked for a question. */
+const RANK_DEPTH = 8;
+/** How much coverage moves a unit in the fused order. */
+const COVERAGE_RANK_WEIGHT = 0.5;
+/** How much the share of a card's title found in the question moves the card. */
+const TITLE_RANK_WEIGHT = 0.15;
+const TOPIC_BOOST = 1.1;
+/** A unit that does not mention the place the question names. */
+const PLACE_MISMATCH_PENALTY = 0.8;
+/** Superseded or historical knowledge ranks lower unless the question names it. */
+const OUTDATED_PENALTY = 0.75;
 
 /** Cards fold into one unit; source passages stay separate. */
 function unitKey(meta: ChunkMetadata): string {
   return meta.kind === "source" ? meta.chunkId : `card:${meta.docId}`;
 }
 
-export class KnowledgeRetriever extends BaseRetriever {
+export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
   lc_namespace = ["xkld", "retrievers", "knowledge"];
-  private readonly index: KnowledgeIndex;
+  private readonly kb: KnowledgeBase;
+  private readonly embeddings: EmbeddingsInterface;
+  private readonly vectorStore: VectorStoreInterface;
   private readonly keyword: KeywordIndex;
+  private readonly stats: CorpusStats;
+  private readonly byChunkId: Map<string, Chunk>;
+  private readonly total: number;
   private readonly k: number;
   private readonly candidates: number;
   /** Card chunk per card id, so a matched question can stand for its card. */
   private readonly cardChunk = new Map<string, Chunk>();
   private readonly docnumCache = new Map<string, Set<string>>();
   private readonly cards: Map<string, Card>;
-  /** Folded words of the knowledge with how many chunks use them: the spelling reference. */
-  private readonly vocabulary: Map<string, number>;
 
-  constructor(index: KnowledgeIndex, options: RetrieverOptions = {}) {
-    super(options);
-    this.index = index;
-    this.k = options.k ?? 5;
-    this.candidates = options.candidates ?? 30;
-    this.keyword = index.keyword;
-    this.vocabulary = index.vocabulary;
-    for (const c of index.chunks) if (c.metadata.kind === "card") this.cardChunk.set(c.metadata.docId, c);
-    this.cards = new Map(index.kb.cards.map((c) => [c.meta.id, c]));
+  constructor(fields: KnowledgeRetrieverFields) {
+    super(fields);
+    this.kb = fields.kb;
+    this.embeddings = fields.embeddings;
+    this.vectorStore = fields.vectorStore;
+    this.keyword = fields.keyword;
+    this.stats = fields.stats;
+    this.k = fields.k ?? 5;
+    this.candidates = fields.candidates ?? 30;
+    this.total = fields.chunks.length;
+    this.byChunkId = new Map(fields.chunks.map((c) => [c.metadata.chunkId, c]));
+    for (const c of fields.chunks) if (c.metadata.kind === "card") this.cardChunk.set(c.metadata.docId, c);
+    this.cards = new Map(fields.kb.cards.map((c) => [c.meta.id, c]));
+  }
+
+  /** The retriever over a built or loaded index (its embeddings, vector store, keyword index, statistics). */
+  static fromIndex(index: KnowledgeIndex, options: Pick<KnowledgeRetrieverFields, "k" | "candidates"> = {}): KnowledgeRetriever {
+    return new KnowledgeRetriever({
+      kb: index.kb, chunks: index.chunks, embeddings: index.embeddings, vectorStore: index.store, keyword: index.keyword, stats: index.stats, ...options,
+    });
   }
 
   /**
@@ -86,32 +156,31 @@ export class KnowledgeRetriever extends BaseRetriever {
    * no unique fix stay as typed. Both rankers and the answer composer see the result.
    */
   correctQuery(query: string): string {
-    const { lexicon } = this.index.kb;
+    const { lexicon } = this.kb;
+    const { vocabulary } = this.stats;
     return query.replace(/\p{L}+/gu, (word) => {
       const lower = word.toLowerCase();
       // Vietnamese syllables are at most 7 letters; a much longer word is not a slip of one
       // (and its candidates grow with the square of its length).
-      if (lower.length < 3 || lower.length > MAX_CORRECTABLE_LETTERS || fold(lower) !== lower || this.vocabulary.has(lower) || lexicon.knows(lower)) return word;
+      if (lower.length < 3 || lower.length > MAX_CORRECTABLE_LETTERS || fold(lower) !== lower || vocabulary.has(lower) || lexicon.knows(lower)) return word;
       let best: string | undefined;
       let bestCount = 0;
       for (const candidate of oneEditAway(lower)) {
-        const count = this.vocabulary.get(candidate) ?? 0;
+        const count = vocabulary.get(candidate) ?? 0;
         if (count > bestCount) [best, bestCount] = [candidate, count];
       }
       return best ?? word;
     });
   }
 
-  /** Ranked units with their scores; what the answer composer uses. */
+  /** Units by fused keyword and vector rank (no coverage re-ranking): what knowledge:check and the baseline compare. */
   async search(query: string, k = this.k): Promise<Hit[]> {
-    const { embeddings, store, byChunkId } = this.index;
-    const total = this.index.chunks.length;
-    if (!query.trim() || total === 0) return [];
-    const n = Math.min(this.candidates, total);
+    if (!query.trim() || this.total === 0) return [];
+    const n = Math.min(this.candidates, this.total);
     query = this.correctQuery(query);
 
-    const vector = embeddings.embedText(query, true);
-    const vectorHits = await store.similaritySearchVectorWithScore(vector, n);
+    const vector = await this.embeddings.embedQuery(query);
+    const vectorHits = await this.vectorStore.similaritySearchVectorWithScore(vector, n);
     const keywordHits = this.keyword.search(this.keywordQuery(query), { tokenize: (t) => t.split(" ") }).slice(0, n);
 
     const units = new Map<string, Hit>();
@@ -120,20 +189,20 @@ export class KnowledgeRetriever extends BaseRetriever {
       let hit = units.get(key);
       if (!hit) {
         const shown = chunk.metadata.kind === "source" ? chunk : (this.cardChunk.get(chunk.metadata.docId) ?? chunk);
-        hit = { key, chunk: shown, score: 0, similarity: 0 };
+        hit = { key, chunk: shown, score: 0 };
         units.set(key, hit);
       }
       return hit;
     };
 
-    // Rank per unit, not per chunk: a card's best chunk decides its rank in each list.
+    // Rank per unit, not per chunk: a card's best chunk decides its rank in each list. Only
+    // the order is used, so it does not matter whether a store scores by distance or similarity.
     let rank = 0;
     const seenVector = new Set<string>();
-    for (const [doc, distance] of vectorHits) {
-      const chunk = byChunkId.get((doc.metadata as ChunkMetadata).chunkId);
+    for (const [doc] of vectorHits) {
+      const chunk = this.byChunkId.get((doc.metadata as ChunkMetadata).chunkId);
       if (!chunk) continue;
       const hit = unitFor(chunk);
-      hit.similarity = Math.max(hit.similarity, 1 - distance);
       if (seenVector.has(hit.key)) continue;
       seenVector.add(hit.key);
       hit.vectorRank = ++rank;
@@ -142,7 +211,7 @@ export class KnowledgeRetriever extends BaseRetriever {
     rank = 0;
     const seenKeyword = new Set<string>();
     for (const result of keywordHits) {
-      const chunk = byChunkId.get(String(result.id));
+      const chunk = this.byChunkId.get(String(result.id));
       if (!chunk) continue;
       const hit = unitFor(chunk);
       if (seenKeyword.has(hit.key)) continue;
@@ -164,15 +233,84 @@ export class KnowledgeRetriever extends BaseRetriever {
   }
 
   /**
+   * The units for a question, best first, re-ranked: coverage nudges the fused order, a
+   * card whose title asks what the question asks moves up, cards on the intent's topics a
+   * little, a unit about another place than the one named moves down, and replaced rules
+   * drop back unless the question names them.
+   */
+  async rank(question: string, options: RankOptions = {}): Promise<RankedQuery> {
+    const corrected = this.correctQuery(question);
+    return this.rerank(corrected, await this.search(corrected, RANK_DEPTH), options);
+  }
+
+  /** The given hits scored for a question, in the order given (the evaluation's baseline). */
+  scoreInOrder(question: string, hits: Hit[], options: RankOptions = {}): RankedQuery {
+    const query = profileQuery(this.kb.lexicon, this.stats, question);
+    return { query, documents: hits.map((hit) => this.toDocument(hit, query, options)) };
+  }
+
+  private rerank(question: string, hits: Hit[], options: RankOptions): RankedQuery {
+    const query = profileQuery(this.kb.lexicon, this.stats, question);
+    const docnums = this.docnumsIn(question);
+    const places = placesIn(this.kb, question);
+    const asked = new Set(termBag(question, this.kb.lexicon, true).unigrams);
+    const scored = hits.map((hit) => {
+      const document = this.toDocument(hit, query, options);
+      const meta = document.metadata;
+      // Coverage nudges the fused order; it does not overturn a clear leader.
+      let rankScore = hit.score * (1 + COVERAGE_RANK_WEIGHT * meta.coverage);
+      // A card whose title asks what the question asks beats one that merely mentions it:
+      // "ký quỹ EPS bao nhiêu" is the deposit card, not "không đủ tiền ký quỹ thì vay".
+      const unit = unitTermsOf(this.kb, hit.key, hit.chunk.metadata);
+      if (unit.titleWords.length) rankScore *= 1 + TITLE_RANK_WEIGHT * (unit.titleWords.filter((w) => asked.has(w)).length / unit.titleWords.length);
+      if (meta.onTopic) rankScore *= TOPIC_BOOST;
+      // …and a card that is also about a subject the question never mentions (a loan card
+      // for "ký quỹ EPS bao nhiêu") loses that edge.
+      if (this.onTopics(hit, options.unaskedTopics)) rankScore /= TOPIC_BOOST;
+      // A question about Long Biên is not answered by a passage about Lạng Sơn.
+      if (places.length && places.some((p) => !unit.text.includes(` ${p} `))) rankScore *= PLACE_MISMATCH_PENALTY;
+      // Replaced rules drop back unless the question names them; historical client
+      // documents (a district plan) still answer, with a note.
+      if (meta.status === "superseded") {
+        const cited = this.citedDocnums(hit.chunk);
+        if (!docnums.some((d) => cited.has(d))) rankScore *= OUTDATED_PENALTY;
+      }
+      return { document, rankScore };
+    });
+    scored.sort((a, b) => b.rankScore - a.rankScore);
+    return { query, documents: scored.map((s) => s.document) };
+  }
+
+  private toDocument(hit: Hit, query: QueryProfile, options: RankOptions): Document<UnitMetadata> {
+    return new Document<UnitMetadata>({
+      pageContent: hit.chunk.pageContent,
+      metadata: {
+        ...hit.chunk.metadata,
+        key: hit.key,
+        score: hit.score,
+        coverage: coverage(query, unitTermsOf(this.kb, hit.key, hit.chunk.metadata)),
+        onTopic: this.onTopics(hit, options.topics),
+      },
+    });
+  }
+
+  /** Whether a unit is a card on one of these topics. */
+  private onTopics(hit: Hit, topics: readonly Topic[] | undefined): boolean {
+    const meta = hit.chunk.metadata;
+    if (!topics?.length || meta.kind === "source") return false;
+    return this.cards.get(meta.docId)?.meta.topics.some((t) => topics.includes(t)) ?? false;
+  }
+
+  /**
    * The keyword query: the query's terms without stopwords and very common terms. A word
    * in more than MAX_KEYWORD_DF of the chunks ("đi", "người") barely moves BM25 but makes
    * it score most of the corpus; the vector side still reads it.
    * This keeps keyword search cost close to the number of chunks that really match.
    */
   keywordQuery(query: string): string {
-    const { idf } = this.index.embeddings;
+    const { idf } = this.stats;
     const common = Math.log(1 + 1 / MAX_KEYWORD_DF);
-    const { lexicon } = this.index.kb;
+    const { lexicon } = this.kb;
     const terms = [...new Set(keywordTerms(query, lexicon, true))].filter(
       (t) => idf.has(t) && idf.get(t)! >= common && !(lexicon.isStopword(t) && !t.includes("_")),
     );
@@ -185,7 +323,7 @@ export class KnowledgeRetriever extends BaseRetriever {
 
   /** Document-number keys typed in a query ("nđ 74" → ["docnum:74"]). */
   docnumsIn(query: string): string[] {
-    return termBag(query, this.index.kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:"));
+    return termBag(query, this.kb.lexicon, true).unigrams.filter((t) => t.startsWith("docnum:"));
   }
 
   /** Document-number keys of the documents a unit cites (a card's sources, a passage's document). */
@@ -195,20 +333,14 @@ export class KnowledgeRetriever extends BaseRetriever {
     if (!set) {
       const card = chunk.metadata.kind === "source" ? undefined : this.cards.get(key);
       const docs = card ? card.meta.sources.map((s) => s.doc).join(" ") : chunk.metadata.doc;
-      set = new Set(termBag(docs, this.index.kb.lexicon, false).unigrams.filter((t) => t.startsWith("docnum:")));
+      set = new Set(termBag(docs, this.kb.lexicon, false).unigrams.filter((t) => t.startsWith("docnum:")));
       this.docnumCache.set(key, set);
     }
     return set;
   }
 
+  /** LangChain's entry point: the ranked units as Documents with their scores and coverage. */
   override async _getRelevantDocuments(query: string): Promise<Document[]> {
-    const hits = await this.search(query);
-    return hits.map(
-      (h) =>
-        new Document({
-          pageContent: h.chunk.pageContent,
-          metadata: { ...h.chunk.metadata, score: h.score, similarity: h.similarity },
-        }),
-    );
+    return (await this.rank(query)).documents.slice(0, this.k);
   }
 }

@@ -17,7 +17,8 @@ import { HNSWLib } from "@langchain/community/vectorstores/hnswlib";
 import { chunkKnowledge, type Chunk } from "../knowledge/chunk.ts";
 import { loadKnowledge, type KnowledgeBase } from "../knowledge/load.ts";
 import { EMBEDDING_VERSION, FEATURE_WEIGHTS, LexicalEmbeddings } from "./embeddings.ts";
-import { buildKeywordIndex, buildVocabulary, loadKeywordIndex, type KeywordIndex } from "./keyword-index.ts";
+import { buildKeywordIndex, loadKeywordIndex, type KeywordIndex } from "./keyword-index.ts";
+import { CorpusStats } from "./corpus.ts";
 
 export const DEFAULT_DIMS = 2048;
 /** Search breadth; hnswlib does not save it, so it is set after every load. */
@@ -43,8 +44,8 @@ export interface KnowledgeIndex {
   embeddings: LexicalEmbeddings;
   /** BM25 keyword index over the same chunks. */
   keyword: KeywordIndex;
-  /** Folded words of the knowledge and how many chunks use each (for the spelling fix). */
-  vocabulary: Map<string, number>;
+  /** How rare each word is in the knowledge, and which words exist (coverage, keyword choice, spelling). */
+  stats: CorpusStats;
   manifest: IndexManifest;
   /** True when this call built the index rather than loading it. */
   rebuilt: boolean;
@@ -108,36 +109,33 @@ export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeInd
   const saved = options.rebuild ? undefined : await readManifest(dir);
 
   if (manifestMatches(saved, kb, dims) && saved.chunkCount === chunks.length) {
-    const embeddings = new LexicalEmbeddings({ lexicon: kb.lexicon, dims, idf: saved.idf, docCount: saved.docCount });
+    const stats = new CorpusStats(saved.idf, saved.docCount, saved.vocabulary);
+    const embeddings = new LexicalEmbeddings({ lexicon: kb.lexicon, dims, idf: stats.idf, docCount: stats.docCount });
     try {
       const store = await HNSWLib.load(dir, embeddings);
       store.index.setEf(SEARCH_EF);
       const keyword = loadKeywordIndex(await readFile(join(dir, "keyword.json"), "utf8"), kb.lexicon);
-      const vocabulary = new Map(Object.entries(saved.vocabulary));
-      return { kb, chunks, byChunkId, store, embeddings, keyword, vocabulary, manifest: saved, rebuilt: false };
+      return { kb, chunks, byChunkId, store, embeddings, keyword, stats, manifest: saved, rebuilt: false };
     } catch {
       // A damaged index is rebuilt below rather than failing start-up.
     }
   }
 
   options.onProgress?.({ stage: "fit", done: 0, total: chunks.length });
-  const embeddings = LexicalEmbeddings.fit(
-    chunks.map((c) => c.metadata.searchText),
-    { lexicon: kb.lexicon, dims },
-  );
+  const stats = CorpusStats.fit(chunks, kb.lexicon);
+  const embeddings = new LexicalEmbeddings({ lexicon: kb.lexicon, dims, idf: stats.idf, docCount: stats.docCount });
   const store = await buildStore(chunks, embeddings, options.onProgress);
   const keyword = buildKeywordIndex(chunks, kb.lexicon);
-  const vocabulary = buildVocabulary(chunks, kb.lexicon);
   const manifest: IndexManifest = {
     embedding: EMBEDDING_VERSION,
     dims,
     weights: FEATURE_WEIGHTS,
     contentHash: kb.contentHash,
     chunkCount: chunks.length,
-    docCount: embeddings.docCount,
+    docCount: stats.docCount,
     builtAt: new Date().toISOString(),
-    idf: Object.fromEntries(embeddings.idf),
-    vocabulary: Object.fromEntries(vocabulary),
+    idf: Object.fromEntries(stats.idf),
+    vocabulary: Object.fromEntries(stats.vocabulary),
   };
   // Write to a temporary folder and swap it in, so a crash never leaves half an index.
   const tmp = `${dir}.tmp-${process.pid}`;
@@ -150,5 +148,5 @@ export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeInd
   await mkdir(options.dataDir, { recursive: true });
   await rename(tmp, dir);
   options.onProgress?.({ stage: "saved", done: chunks.length, total: chunks.length });
-  return { kb, chunks, byChunkId, store, embeddings, keyword, vocabulary, manifest, rebuilt: true };
+  return { kb, chunks, byChunkId, store, embeddings, keyword, stats, manifest, rebuilt: true };
 }
