@@ -45,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     if (!question) {
-      process.stderr.write('Usage: npm run ask -- "câu hỏi"   or   npm run ask -- --json < questions.txt\n');
+      process.stderr.write('Usage: npm run ask -- "your question"   or   npm run ask -- --json < questions.txt\n');
       process.exitCode = 2;
       return;
     }

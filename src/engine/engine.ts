@@ -358,7 +358,7 @@ export class Engine {
       );
       reply = { ...offline, mode: "offline" };
     }
-    const turns: LlmTurn[] = [...history, { role: "user", text: hidePersonalNumbers(text) }, { role: "assistant", text: reply.text }];
+    const turns: LlmTurn[] = [...history, { role: "user", text: hidePersonalNumbers(text, llm.prompts.hidden_number) }, { role: "assistant", text: reply.text }];
     await this.sessions.set(historyKey, turns.slice(-MAX_HISTORY_TURNS), FLOW_TTL_MS);
     return reply;
   }

@@ -38,6 +38,17 @@ export const llmPromptsSchema = z.object({
   no_passages: z.string().min(1),
   question_intro: z.string().min(1),
   history_note: z.string().min(1),
+  /** What the model reads back from tools in plain words, and what hidden numbers become. */
+  tool_text: z.object({
+    nothing_found: z.string().min(1),
+    unknown_tool: z.string().min(1),
+    tool_error: z.string().min(1),
+    bad_input: z.string().min(1),
+    search_query: z.string().min(1),
+    registration_started: z.string().min(1),
+    officer_started: z.string().min(1),
+  }),
+  hidden_number: z.string().min(1),
 });
 export type LlmPrompts = z.infer<typeof llmPromptsSchema>;
 
@@ -118,6 +129,11 @@ export class LlmAssistant {
   private readonly timeoutMs: number;
   private readonly maxSteps: number;
 
+  /** The wording the model is given (prompts/llm.yaml). */
+  get prompts(): LlmPrompts {
+    return this.options.prompts;
+  }
+
   constructor(private readonly options: LlmAssistantOptions) {
     const { kb } = options;
     this.timeoutMs = options.timeoutMs ?? 20_000;
@@ -135,16 +151,16 @@ export class LlmAssistant {
       async ({ query }) => {
         const passages = this.toPassages(await this.options.search(query));
         onPassages(passages);
-        return passages.length ? formatPassages(this.options.kb, passages) : "Không tìm thấy.";
+        return passages.length ? formatPassages(this.options.kb, passages) : this.options.prompts.tool_text.nothing_found;
       },
       {
         name: "search_knowledge",
         description:
-          "Tìm thêm trong tài liệu (luật, nghị định, kế hoạch địa phương, thẻ kiến thức) về đi làm việc ở nước ngoài. Search the knowledge base; returns numbered passages with document, article and status.",
-        schema: z.object({ query: z.string().min(2).max(300).describe("Câu tìm kiếm ngắn, tiếng Việt") }),
+          "Search the knowledge base (laws, decrees, local plans, our answer cards) about working abroad; returns numbered passages with document, article and status.",
+        schema: z.object({ query: z.string().min(2).max(300).describe(this.options.prompts.tool_text.search_query) }),
       },
     );
-    return [...this.kbTools, search, ...handoverTools()];
+    return [...this.kbTools, search, ...handoverTools(this.options.prompts)];
   }
 
   /** Documents from the retriever as passages with their citations. */
@@ -187,7 +203,7 @@ export class LlmAssistant {
           if (handover) return { kind: "handover", to: handover, tools: used };
           const found = tools.find((t) => t.name === call.name);
           let content: string;
-          if (!found) content = `Không có công cụ tên "${call.name}". Các công cụ: ${tools.map((t) => t.name).join(", ")}.`;
+          if (!found) content = fill(this.options.prompts.tool_text.unknown_tool, { name: call.name, tools: tools.map((t) => t.name).join(", ") });
           else {
             try {
               // The rules apply as of the engine's today unless the model asks about another date.
@@ -201,7 +217,8 @@ export class LlmAssistant {
               }
             } catch (err) {
               // Bad arguments: the model may correct them on its next step.
-              content = `Lỗi khi gọi ${call.name}: ${err instanceof Error ? err.message.slice(0, 300) : "đầu vào không hợp lệ"}`;
+              const error = err instanceof Error ? err.message.slice(0, 300) : this.options.prompts.tool_text.bad_input;
+              content = fill(this.options.prompts.tool_text.tool_error, { name: call.name, error });
             }
           }
           messages.push(new ToolMessage({ content, tool_call_id: call.id ?? call.name, name: call.name }));
@@ -224,7 +241,7 @@ export class LlmAssistant {
       t.role === "user" ? new HumanMessage(t.text.slice(0, MAX_HISTORY_CHARS)) : new AIMessage(t.text.slice(0, MAX_HISTORY_CHARS)),
     );
     const context = input.passages.length ? `${prompts.context_intro}\n<tai_lieu>\n${formatPassages(this.options.kb, input.passages)}\n</tai_lieu>` : prompts.no_passages;
-    const question = `${prompts.question_intro}\n<cau_hoi>\n${neutralise(hidePersonalNumbers(input.question))}\n</cau_hoi>`;
+    const question = `${prompts.question_intro}\n<cau_hoi>\n${neutralise(hidePersonalNumbers(input.question, prompts.hidden_number))}\n</cau_hoi>`;
     return [new SystemMessage(system), ...history, new HumanMessage(`${context}\n\n${question}`)];
   }
 
@@ -253,17 +270,17 @@ export class LlmAssistant {
 }
 
 /** start_registration and ask_officer: the engine runs its own flows when they are called. */
-function handoverTools(): StructuredToolInterface[] {
+function handoverTools(prompts: LlmPrompts): StructuredToolInterface[] {
   const none = z.object({});
   return [
-    tool(async () => "Đã chuyển sang mẫu đăng ký.", {
+    tool(async () => prompts.tool_text.registration_started, {
       name: "start_registration",
-      description: "Người hỏi muốn đăng ký để cán bộ liên hệ tư vấn, giới thiệu việc làm ở nước ngoài. Hands over to the consent-first registration form; do not ask for personal data yourself.",
+      description: "The person wants to register so that an officer contacts them for advice or job referral abroad. Hands over to the consent-first registration form; do not ask for personal data yourself.",
       schema: none,
     }),
-    tool(async () => "Đã chuyển cho cán bộ.", {
+    tool(async () => prompts.tool_text.officer_started, {
       name: "ask_officer",
-      description: "Người hỏi muốn hỏi trực tiếp cán bộ (Ủy ban nhân dân xã, Sở Nội vụ). Hands the conversation over to the officers' question flow.",
+      description: "The person wants to ask an officer directly (commune People's Committee, provincial Department of Home Affairs). Hands the conversation over to the officers' question flow.",
       schema: none,
     }),
   ];
@@ -327,8 +344,8 @@ function formatPassages(kb: KnowledgeBase, passages: Passage[]): string {
  * the conversation history: the registration form collects them, after consent.
  * Amounts ("60000000", "60.000.000") do not start with 0 or +84 and stay.
  */
-export function hidePersonalNumbers(text: string): string {
-  return text.replace(/(?<![\d.,])(?:\+84|0)(?:[\s.-]?\d){8,11}(?!\d)/g, "[số đã ẩn]");
+export function hidePersonalNumbers(text: string, placeholder: string): string {
+  return text.replace(/(?<![\d.,])(?:\+84|0)(?:[\s.-]?\d){8,11}(?!\d)/g, placeholder);
 }
 
 /** Text inside our delimiters cannot close them: a document or a message saying "</tai_lieu>" stays data. */
