@@ -16,6 +16,7 @@
 import { z } from "zod";
 import { fold, nfcLower, ruleText } from "../text/normalize.ts";
 import { foldedPattern } from "./texts.ts";
+import { topicSchema, type Topic } from "./schema.ts";
 
 const id = z.string().regex(/^[a-z][a-z0-9_]*$/, "use snake_case ids, e.g. middle_east");
 
@@ -23,6 +24,7 @@ const marketSchema = z.object({
   id,
   name: z.string().min(1),
   group: z.string().min(1).optional(),
+  topics: z.array(topicSchema).default([]),
   fact_markets: z.array(id).min(1),
   register: z.string().min(1).optional(),
   places: z.array(z.object({ name: z.string().min(1), phrases: z.array(z.string().min(1)).min(1) })).min(1),
@@ -146,6 +148,17 @@ export class MarketBook {
   nameOf(id: string): string {
     return this.byId.get(id)?.name ?? this.file.regions.find((r) => r.id === id)?.name ?? id;
   }
+
+  /** Card topics about this market (market_japan…). */
+  topicsOf(id: Market): readonly Topic[] {
+    return this.byId.get(id)?.topics ?? [];
+  }
+
+  /** Every card topic that is about one market. */
+  get marketTopics(): ReadonlySet<Topic> {
+    return (this.topicSet ??= new Set(this.markets.flatMap((m) => m.topics)));
+  }
+  private topicSet?: Set<Topic>;
 
   /** How a rule for a whole group writes it ("các nước Đông Nam Á"), else the name. */
   groupName(id: string): string {

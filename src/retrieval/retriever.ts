@@ -103,6 +103,8 @@ const TITLE_RANK_WEIGHT = 0.15;
 const TOPIC_BOOST = 1.1;
 /** A unit that does not mention the place the question names. */
 const PLACE_MISMATCH_PENALTY = 0.8;
+/** A card about another destination market than the one the question names. */
+const MARKET_MISMATCH_PENALTY = 0.8;
 /** Superseded or historical knowledge ranks lower unless the question names it. */
 const OUTDATED_PENALTY = 0.75;
 
@@ -253,6 +255,7 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
     const query = profileQuery(this.kb.lexicon, this.stats, question);
     const docnums = this.docnumsIn(question);
     const places = placesIn(this.kb, question);
+    const market = this.kb.markets.destination(question)?.market;
     const asked = new Set(termBag(question, this.kb.lexicon, true).unigrams);
     const scored = hits.map((hit) => {
       const document = this.toDocument(hit, query, options);
@@ -269,6 +272,8 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
       if (this.onTopics(hit, options.unaskedTopics)) rankScore /= TOPIC_BOOST;
       // A question about Long Biên is not answered by a passage about Lạng Sơn.
       if (places.length && places.some((p) => !unit.text.includes(` ${p} `))) rankScore *= PLACE_MISMATCH_PENALTY;
+      // …nor a question about Korea by a card about Japan.
+      if (market && this.aboutOtherMarket(hit, market)) rankScore *= MARKET_MISMATCH_PENALTY;
       // Replaced rules drop back unless the question names them; historical client
       // documents (a district plan) still answer, with a note.
       if (meta.status === "superseded") {
@@ -292,6 +297,15 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
         onTopic: this.onTopics(hit, options.topics),
       },
     });
+  }
+
+  /** Whether a unit is a card on some market's topics but not on this market's. */
+  private aboutOtherMarket(hit: Hit, market: string): boolean {
+    const meta = hit.chunk.metadata;
+    if (meta.kind === "source") return false;
+    const topics = this.cards.get(meta.docId)?.meta.topics ?? [];
+    const own = this.kb.markets.topicsOf(market);
+    return topics.some((t) => this.kb.markets.marketTopics.has(t)) && !topics.some((t) => own.includes(t));
   }
 
   /** Whether a unit is a card on one of these topics. */
