@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge } from "../src/knowledge/load.ts";
 import { loadQuestions, type EvalQuestion } from "../src/eval/dataset.ts";
+import { loadRealMessages } from "../src/eval/real.ts";
 import { PlainBm25 } from "../src/eval/baseline.ts";
 import { checkTargets, reportMarkdown, reportSvg } from "../src/eval/report.ts";
 import { metricsOf, runEval, type EvalRun, type QuestionResult } from "../src/eval/run.ts";
@@ -58,7 +59,8 @@ describe("the evaluation set", () => {
     // Compared as folded words, so punctuation and spacing do not hide a copy.
     const words = (text: string) => ` ${fold(text).replace(/[^\p{L}\p{N}]+/gu, " ").trim()} `;
     const corpus = words(files.map((f) => readFileSync(f, "utf8")).join("\n"));
-    const found = questions.filter((q) => fold(q.question).split(" ").length >= 4 && corpus.includes(words(q.question)));
+    const real = loadRealMessages(join(ROOT, "eval", "real.jsonl")).map((m) => ({ id: m.id, question: m.text }));
+    const found = [...questions, ...real].filter((q) => fold(q.question).split(" ").length >= 4 && corpus.includes(words(q.question)));
     expect(found.map((q) => q.id)).toEqual([]);
   });
 

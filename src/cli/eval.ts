@@ -13,6 +13,7 @@ import { createEngine } from "../engine/engine.ts";
 import { loadQuestions } from "../eval/dataset.ts";
 import { checkTargets, llmReportMarkdown, reportMarkdown, reportSvg } from "../eval/report.ts";
 import { runEval, runLlmEval } from "../eval/run.ts";
+import { loadRealMessages, runReal } from "../eval/real.ts";
 import { llmFromConfig } from "../llm/model.ts";
 import { loadLlmPrompts } from "../llm/assistant.ts";
 
@@ -26,9 +27,10 @@ const evalDir = "eval";
 const questions = loadQuestions(join(evalDir, "questions.jsonl"));
 const engine = await createEngine({ knowledgeDir: config.KNOWLEDGE_DIR, dataDir: config.DATA_DIR, promptsDir: config.PROMPTS_DIR });
 const run = await runEval(engine, questions);
+const real = await runReal(engine, loadRealMessages(join(evalDir, "real.jsonl")));
 
 writeFileSync(join(evalDir, "report.svg"), reportSvg(run));
-writeFileSync(join(evalDir, "report.md"), reportMarkdown(run, "report.svg"));
+writeFileSync(join(evalDir, "report.md"), reportMarkdown(run, "report.svg", real));
 
 const fmt = (x: number) => (x * 100).toFixed(1).padStart(5);
 console.log(`${questions.length} questions        hit@1 hit@3   MRR facts intent`);
@@ -36,6 +38,10 @@ for (const s of [run.hybrid, run.baseline]) {
   for (const [label, m] of [["overall", s.overall] as const, ...["accented", "unaccented", "colloquial", "english"].flatMap((t) => (s.byTag.has(t) ? [[t, s.byTag.get(t)!] as const] : []))]) {
     console.log(`${`${s.name} ${label}`.padEnd(22)} ${fmt(m.hit1)} ${fmt(m.hit3)} ${fmt(m.mrr)} ${fmt(m.factAccuracy)} ${fmt(m.intentAccuracy)}`);
   }
+}
+console.log(`real messages         all-ok facts sources neg-handled wrong-confident`);
+for (const [half, m] of [["dev", real.dev], ["test", real.test]] as const) {
+  console.log(`${`real ${half} (${m.n})`.padEnd(22)} ${fmt(m.allOk)} ${fmt(m.facts)} ${fmt(m.sources)} ${fmt(m.negativesHandled)} ${fmt(m.wrongConfident)}`);
 }
 if (withLlm) {
   // The same engine in LLM mode: the index is loaded once; runLlmEval asks as other people.

@@ -4,6 +4,7 @@
  */
 import { percentile } from "./stats.ts";
 import type { EvalRun, LlmModeRun, Metrics, QuestionResult, SystemResults } from "./run.ts";
+import type { RealMetrics, RealRun } from "./real.ts";
 
 /** The acceptance targets of issue #4, checked by `npm run eval -- --check`. */
 export const TARGETS = {
@@ -93,7 +94,34 @@ function isFailure(r: QuestionResult): boolean {
   return failureReasons(r).length > 0;
 }
 
-export function reportMarkdown(run: EvalRun, chartFile: string): string {
+/** The real-message set's table and its failures (test half: never tuned on). */
+export function realReportMarkdown(run: RealRun): string {
+  const line = (name: string, m: RealMetrics) =>
+    `| ${name} | ${m.n} | ${m.positives} | ${pct(m.allOk)} | ${pct(m.facts)} | ${pct(m.sources)} | ${m.negatives} | ${pct(m.negativesHandled)} | ${pct(m.wrongConfident)} |`;
+  const failures = run.results.filter((r) => !r.ok).slice(0, 200);
+  const show = (s: string, n: number) => s.replace(/\s+/g, " ").replace(/\|/g, "/").slice(0, n);
+  return `## Real messages (\`eval/real.jsonl\`)
+
+Messages copied from public Q&A columns, law-firm pages, forums and news, plus negatives (small talk,
+off-topic, questions the knowledge does not cover). **all-ok**: every fact, a listed document cited, nothing
+outdated stated, and confident. **negatives handled**: not answered as if covered. **wrong-confident**:
+a confident answer that is wrong (positives) or that answers a negative as if covered, over all messages.
+The test half is never tuned on.
+
+| half | messages | positives | all-ok | facts | sources | negatives | negatives handled | wrong-confident |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|
+${line("dev", run.dev)}
+${line("test", run.test)}
+
+### Failures (${failures.length} shown)
+
+| id | half | kind | message | reply | facts | sources |
+|---|---|---|---|---|---|---|
+${failures.map((r) => `| ${r.m.id} | ${r.m.split} | ${r.m.kind} | ${show(r.m.text, 90)} | ${show(r.reply.text, 90)} | ${r.factsOk ? "ok" : "miss"} | ${r.sourcesOk ? "ok" : "miss"} |`).join("\n")}
+`;
+}
+
+export function reportMarkdown(run: EvalRun, chartFile: string, real?: RealRun): string {
   const { hybrid, baseline } = run;
   const subsets = ["accented", "unaccented", "colloquial", "typo", "english"];
   const topics = [...hybrid.byTag.keys()].filter((t) => t.startsWith("topic:"));
@@ -130,6 +158,7 @@ ${HEADER}
 ${row("hybrid", hybrid.overall)}
 ${row("bm25", baseline.overall)}
 
+${real ? realReportMarkdown(real) : ""}
 ## By subset — hybrid
 
 ${tagTable(hybrid, subsets)}
