@@ -1,6 +1,9 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createZaloBot, numberedOptions, pickSuggestion, readWebhookBody, splitMessage, ZALO_SECRET_HEADER, type ZaloBot } from "../src/channels/zalo/bot.ts";
+import { createZaloBot, numberedOptions, readWebhookBody, ZALO_SECRET_HEADER, type ZaloBot } from "../src/channels/zalo/bot.ts";
+import { pickNumber } from "../src/channels/choices.ts";
+import { splitMessage as split } from "../src/channels/split.ts";
+import { channelTexts } from "../src/channels/texts.ts";
 import { ZaloApi, ZaloApiError, ZALO_MAX_CHARS } from "../src/channels/zalo/api.ts";
 import { createLogger } from "../src/logger.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
@@ -201,6 +204,8 @@ describe("Zalo webhook", () => {
 });
 
 describe("Zalo pieces", () => {
+  const splitMessage = (text: string, max: number) => split(text, { max });
+
   it("splits text under the limit, at lines first, then sentences, never losing words", () => {
     const lines = Array.from({ length: 120 }, (_, i) => `Dòng ${i + 1}: tiền dịch vụ tối đa một tháng lương cho mỗi 12 tháng.`);
     const parts = splitMessage(lines.join("\n"), ZALO_MAX_CHARS);
@@ -223,14 +228,15 @@ describe("Zalo pieces", () => {
     expect(hard.join("")).toBe(emoji);
   });
 
-  it("numbers options and reads a typed number back", () => {
-    expect(numberedOptions(["A?", "B?"])).toBe("Gõ số để hỏi tiếp:\n1. A?\n2. B?");
-    expect(pickSuggestion("1", ["A?", "B?"])).toBe("A?");
-    expect(pickSuggestion(" 2. ", ["A?", "B?"])).toBe("B?");
-    expect(pickSuggestion("số 2", ["A?", "B?"])).toBe("B?");
-    expect(pickSuggestion("3", ["A?", "B?"])).toBeUndefined();
-    expect(pickSuggestion("1 năm", ["A?", "B?"])).toBeUndefined();
-    expect(pickSuggestion("1", undefined)).toBeUndefined();
+  it("numbers options and reads a typed number back", async () => {
+    const header = channelTexts((await realEngine()).index.kb).zalo.options_header;
+    expect(numberedOptions(["A?", "B?"], header)).toBe("Gõ số để hỏi tiếp:\n1. A?\n2. B?");
+    expect(pickNumber("1", ["A?", "B?"])).toBe("A?");
+    expect(pickNumber(" 2. ", ["A?", "B?"])).toBe("B?");
+    expect(pickNumber("số 2", ["A?", "B?"])).toBe("B?");
+    expect(pickNumber("3", ["A?", "B?"])).toBeUndefined();
+    expect(pickNumber("1 năm", ["A?", "B?"])).toBeUndefined();
+    expect(pickNumber("1", undefined)).toBeUndefined();
   });
 
   it("reads webhook bodies wrapped and unwrapped", () => {
