@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Hono } from "hono";
 import { createWebApp } from "../src/channels/web/app.ts";
 import { openStore } from "../src/store/store.ts";
+import { findChoice, runChannelContract, type Seen } from "../src/testing/contracts/channel.ts";
+import type { Reply } from "../src/contract.ts";
 import { realEngine } from "./helpers.ts";
 
 let app: Hono;
@@ -91,3 +93,29 @@ describe("operations endpoints", () => {
     engine.metrics = undefined;
   });
 });
+
+// The web API as a channel: the page shows the text and the citations; a chip posts its text.
+runChannelContract(
+  "web",
+  async (engine) => {
+    const store = await openStore("memory://");
+    const web = createWebApp({ engine, store });
+    const sessions = new Map<string, string>();
+    const say = async (user: string, message: string): Promise<Seen> => {
+      const session = sessions.get(user);
+      const res = await web.request("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(session ? { message, session } : { message }),
+      });
+      const body = (await res.json()) as { session: string; reply: Reply };
+      sessions.set(user, body.session);
+      return {
+        text: [body.reply.text, ...body.reply.citations.map((c) => `${c.doc}, ${c.locator}`)].join("\n"),
+        choices: body.reply.suggestions.map((s) => ({ label: s, payload: s })),
+      };
+    };
+    return { send: say, choose: (user, seen, label) => say(user, findChoice(seen, label).payload), close: () => store.close() };
+  },
+  { base: realEngine },
+);

@@ -8,6 +8,7 @@ import { ZaloApi, ZaloApiError, ZALO_MAX_CHARS } from "../src/channels/zalo/api.
 import { createLogger } from "../src/logger.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { FakeZaloApi, type ZaloSentMessage } from "./fakes/zalo-api.ts";
+import { findChoice, runChannelContract, type Seen } from "../src/testing/contracts/channel.ts";
 import { realEngine, waitFor } from "./helpers.ts";
 
 const SECRET = "webhook-secret-for-tests-0123";
@@ -257,3 +258,40 @@ describe("Zalo pieces", () => {
     expect(await new ZaloApi(api.token, { apiRoot: api.apiRoot }).getMe()).toMatchObject({ id: "4242" });
   });
 });
+
+// Zalo as a channel: a polling bot over its own fake Zalo Bot API per test; no buttons, so
+// choices are numbered lines ("1. Đài Loan") and picking one is typing its number.
+runChannelContract(
+  "zalo",
+  async (engine) => {
+    const fake = new FakeZaloApi();
+    await fake.start();
+    const kv = await openStore("memory://");
+    const bot = createZaloBot({ token: fake.token, engine, store: kv, apiRoot: fake.apiRoot, pollTimeoutSeconds: 1 });
+    const done = bot.start();
+    await waitFor(() => (fake.calls.includes("getUpdates") ? true : undefined));
+    const read = async (chat: string, before: number): Promise<Seen> => {
+      await waitFor(() => (fake.sentTo(chat).length > before ? true : undefined));
+      await new Promise((r) => setTimeout(r, 30));
+      const text = fake.sentTo(chat).slice(before).map((m) => m.text).join("\n");
+      const choices = [...text.matchAll(/^(\d+)\. (.+)$/gm)].map((m) => ({ label: m[2]!, payload: m[1]! }));
+      return { text, choices };
+    };
+    const say = async (user: string, text: string) => {
+      const before = fake.sentTo(user).length;
+      fake.pushText(user, text);
+      return read(user, before);
+    };
+    return {
+      send: say,
+      choose: (user, seen, label) => say(user, findChoice(seen, label).payload),
+      close: async () => {
+        await bot.stop();
+        await done;
+        await fake.stop();
+        await kv.close();
+      },
+    };
+  },
+  { base: realEngine },
+);
