@@ -4,7 +4,9 @@ import { createWebApp } from "../src/channels/web/app.ts";
 import { openStore } from "../src/store/store.ts";
 import { findChoice, runChannelContract, type Seen } from "../src/testing/contracts/channel.ts";
 import type { Reply } from "../src/contract.ts";
-import { realEngine } from "./helpers.ts";
+import { channelTexts } from "../src/channels/texts.ts";
+import { chatPage } from "../src/channels/web/page.ts";
+import { realEngine, withTexts } from "./helpers.ts";
 
 let app: Hono;
 beforeAll(async () => {
@@ -22,6 +24,23 @@ describe("web chat", () => {
     expect(html).toContain('lang="vi"');
     expect(html).toContain('<label for="q">');
     expect(html).not.toContain("innerHTML");
+  });
+
+  it("gets its wording from prompts/channels.yaml, the script's strings as inert JSON", async () => {
+    const kb = (await realEngine()).index.kb;
+    const t = channelTexts(kb).web.page;
+    const html = await (await app.request("/")).text();
+    expect(html).toContain(`<title>${t.title}</title>`);
+    expect(html).toContain(`placeholder="${t.input_placeholder}"`);
+    const blob = (page: string) => JSON.parse(/<script type="application\/json" id="page-texts">([\s\S]*?)<\/script>/.exec(page)![1]!) as Record<string, unknown>;
+    expect(blob(html)).toMatchObject({ welcomeBack: t.welcome_back, sources: "Nguồn:", welcome: (await realEngine()).replies.greeting });
+    // Wording that looks like markup stays text: escaped in the HTML, inert in the JSON.
+    const web = (kb.texts.files.get("channels")!.data as { web: { page: object } }).web;
+    const attack = "</script><script>alert(1)</script>";
+    const page = chatPage(withTexts(kb, "channels", { web: { ...web, page: { ...web.page, title: '<img src=x onerror=alert(1)>"', welcome_back: attack } } }), "x");
+    expect(page).not.toContain("<img");
+    expect(page).not.toContain("</script><script>alert(1)");
+    expect(blob(page).welcomeBack).toBe(attack);
   });
 
   it("answers a question with citations and a session id", async () => {

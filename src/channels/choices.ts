@@ -18,6 +18,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { KeyValueStore } from "../store/store.ts";
+import { fold } from "../text/normalize.ts";
 
 export type ChoiceStyle = "buttons" | "numbers" | "text";
 
@@ -48,10 +49,13 @@ export function readChoicePayload(data: string): ChoiceRef {
   return m ? { replyId: m[1]!, index: Number(m[2]) } : { replyId: "", index: -1 };
 }
 
+/** A typed option number, over folded text: "1", " 2 ", "2.", "số 3", "so 3". */
+const NUMBER_RE = /^\s*(?:so\s*)?(\d{1,2})\s*[.)]?\s*$/;
+
 /** "1", " 2 ", "2.", "số 3" → that saved option; anything else → undefined. */
 export function pickNumber(text: string, saved: readonly string[] | undefined): string | undefined {
   if (!saved?.length) return undefined;
-  const n = /^\s*(?:s[oố]\s*)?(\d{1,2})\s*[.)]?\s*$/i.exec(text)?.[1];
+  const n = NUMBER_RE.exec(fold(text))?.[1];
   return n === undefined ? undefined : saved[Number(n) - 1];
 }
 
@@ -90,7 +94,8 @@ export class ChoiceMemory {
       return text === undefined ? "expired" : { text, picked: true };
     }
     const text = message.text ?? null;
-    if (this.style === "numbers" && text !== null && /^\s*(?:s[oố]\s*)?\d/i.test(text)) {
+    // Only a message that is an option number costs a store read.
+    if (this.style === "numbers" && text !== null && NUMBER_RE.test(fold(text))) {
       const picked = pickNumber(text, await this.store.get<string[]>(this.key(chatId)));
       if (picked !== undefined) return { text: picked, picked: true };
     }
