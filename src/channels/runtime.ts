@@ -150,7 +150,7 @@ export class ChannelRuntime<Attach = never> {
     if (key !== undefined && !this.seen.firstHere(key)) return Promise.resolve(this.duplicate());
     return this.queue.run(inbound.chatId, async () => {
       // Another instance sharing the store may have answered this delivery already.
-      if (key !== undefined && !(await this.seen.firstAnywhere(key).catch(() => true))) return this.duplicate();
+      if (key !== undefined && !(await this.firstAnywhere(key))) return this.duplicate();
       return this.answer(inbound);
     });
   }
@@ -161,7 +161,15 @@ export class ChannelRuntime<Attach = never> {
    * sharing the store. Scope the key yourself (e.g. bot id + chat + message id).
    */
   async firstDelivery(key: string): Promise<boolean> {
-    return this.seen.first(key);
+    return this.seen.firstHere(key) && (await this.firstAnywhere(key));
+  }
+
+  /** The store's half of the redelivery check; a store that cannot answer must not silence the channel. */
+  private firstAnywhere(key: string): Promise<boolean> {
+    return this.seen.firstAnywhere(key).catch((err: unknown) => {
+      this.logger?.warn({ channel: this.channel.name, err: describe(err) }, "redelivery check failed, answering anyway");
+      return true;
+    });
   }
 
   /** Waits until every message received so far is answered (shutting down). */
