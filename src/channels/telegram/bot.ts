@@ -23,7 +23,7 @@ import { limit } from "@grammyjs/ratelimiter";
 import type { BotCommand, UserFromGetMe } from "grammy/types";
 import type { Engine } from "../../engine/engine.ts";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
-import type { Logger } from "../../logger.ts";
+import { maskPhone, type Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
 import { choicePayload, readChoicePayload } from "../choices.ts";
 import { renderTelegramHtml } from "../render.ts";
@@ -166,7 +166,8 @@ export function createTelegramBot(options: TelegramBotOptions): Bot {
 
   // What the runtime does not handle (officers' commands, the rate limiter): log and apologise.
   bot.catch((err) => {
-    logger?.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: err.ctx.update.update_id }, "telegram update failed");
+    const text = err.error instanceof Error ? err.error.message : String(err.error);
+    logger?.error({ err: maskPhone(text).slice(0, 200), update: err.ctx.update.update_id }, "telegram update failed");
     const chatId = err.ctx.chat?.id;
     if (chatId !== undefined) {
       err.ctx.api.sendMessage(chatId, engine.replies.error).catch(() => undefined);
