@@ -16,7 +16,15 @@ export type Intent = string;
 
 /** What a channel hands to the engine. */
 export interface IncomingMessage {
-  channel: "web" | "telegram" | "zalo" | "cli";
+  /**
+   * The channel's name, as it appears in store keys, logs and metrics. Known values:
+   * "web", "telegram", "zalo", "cli". A new channel picks its own name; the engine only
+   * uses it to keep one person's conversation on one channel apart from another's.
+   *
+   * @example
+   * { channel: "zalo", userId: "8d1f…", text: "ky quy di han bao nhieu" }
+   */
+  channel: string;
   /** Stable per person on that channel. */
   userId: string;
   /** Text typed, a command ("/help") or a button's payload; null for stickers, photos… */

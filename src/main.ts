@@ -9,12 +9,14 @@ import { createEngine } from "./engine/engine.ts";
 import { createLogger } from "./logger.ts";
 import { openStore } from "./store/store.ts";
 import { createWebApp, opsRoutes } from "./channels/web/app.ts";
-import { createTelegramBot } from "./channels/telegram/bot.ts";
+import { commandMenu, createTelegramBot } from "./channels/telegram/bot.ts";
+import { telegramHandoff } from "./channels/telegram/handoff.ts";
 import { run } from "@grammyjs/runner";
-import { webhookCallback } from "grammy";
+import { webhookCallback, type Api } from "grammy";
 import { Hono } from "hono";
 import { loadDestinations } from "./registration/routing.ts";
-import { makeDeliver } from "./registration/deliver.ts";
+import { deliverAll } from "./registration/deliver.ts";
+import { webhookHandoff } from "./registration/webhook.ts";
 import { createMetrics } from "./metrics.ts";
 import { createZaloBot } from "./channels/zalo/bot.ts";
 import { llmFromConfig } from "./llm/model.ts";
@@ -59,8 +61,12 @@ async function main(): Promise<void> {
     stopOutbox.abort();
     clearInterval(daily);
   });
-  const startOutbox = (telegram?: Parameters<typeof makeDeliver>[0]["telegram"]) => {
-    const deliver = makeDeliver({ kb: engine.index.kb, store: registration.store, registration, destinations, telegram });
+  /** Hand-offs to office groups (when the Telegram bot runs) and to office webhooks. */
+  const startOutbox = (telegram?: Api) => {
+    const deliver = deliverAll(
+      telegramHandoff({ kb: engine.index.kb, registration, destinations, api: telegram }),
+      webhookHandoff({ registration, destinations }),
+    );
     void registration.outbox
       .run({ deliver, signal: stopOutbox.signal })
       .catch((err: Error) => logger.error({ err: err.message }, "hand-off outbox stopped"));
@@ -96,15 +102,7 @@ async function main(): Promise<void> {
       officers: { destinations, officerUserIds },
     });
     startOutbox(bot.api);
-    await bot.api.setMyCommands([
-      { command: "start", description: "Giới thiệu trợ lý" },
-      { command: "help", description: "Cách hỏi" },
-      { command: "dangky", description: "Đăng ký để cán bộ liên hệ" },
-      { command: "trangthai", description: "Tình trạng hồ sơ của tôi" },
-      { command: "hoicanbo", description: "Gửi câu hỏi cho cán bộ" },
-      { command: "xoadulieu", description: "Xóa thông tin của tôi" },
-      { command: "huy", description: "Dừng việc đang làm" },
-    ]).catch((err: Error) => logger.warn({ err: err.message }, "setMyCommands failed"));
+    await bot.api.setMyCommands(commandMenu(engine.index.kb)).catch((err: Error) => logger.warn({ err: err.message }, "setMyCommands failed"));
     if (config.TELEGRAM_WEBHOOK_URL) {
       // Webhook mode: Telegram posts updates; the secret header is checked on every call.
       await bot.init();
@@ -113,7 +111,7 @@ async function main(): Promise<void> {
       listen(mountZalo(app));
       await bot.api.setWebhook(config.TELEGRAM_WEBHOOK_URL, { secret_token: config.TELEGRAM_WEBHOOK_SECRET, drop_pending_updates: false });
       logger.info({ port: config.PORT }, "telegram webhook listening");
-      process.stdout.write(`Telegram bot: webhook on port ${config.PORT} (Ctrl+C để dừng)\n`);
+      process.stdout.write(`Telegram bot: webhook on port ${config.PORT} (Ctrl+C to stop)\n`);
     } else {
       // Long polling with the runner: chats in parallel, each chat in order; stop() lets
       // the updates being handled finish before the store closes.
@@ -125,14 +123,14 @@ async function main(): Promise<void> {
       logger.info("telegram bot polling");
       // No HTTP server in polling mode: one small app for Zalo's webhook.
       if (zalo && zaloPath) listen(mountZalo(new Hono()));
-      process.stdout.write("Telegram bot đang chạy (long polling). Nhấn Ctrl+C để dừng.\n");
+      process.stdout.write("Telegram bot: long polling (Ctrl+C to stop)\n");
     }
   } else {
     // Webhook destinations still get their hand-offs; Telegram ones wait for the bot.
     startOutbox();
     listen(mountZalo(createWebApp({ engine, store, logger })));
     const shownHost = config.HOST === "0.0.0.0" || config.HOST === "127.0.0.1" ? "localhost" : config.HOST;
-    process.stdout.write(`Web chat: http://${shownHost}:${config.PORT}  (Ctrl+C để dừng)\n`);
+    process.stdout.write(`Web chat: http://${shownHost}:${config.PORT}  (Ctrl+C to stop)\n`);
   }
 
   // Registered last so it runs first: stop taking Zalo messages, finish the ones in progress.

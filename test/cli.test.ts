@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT, sharedDataDir } from "./helpers.ts";
+import { renderPlain } from "../src/channels/render.ts";
+import type { Reply } from "../src/contract.ts";
+import { runChannelContract, findChoice, type Seen } from "../src/testing/contracts/channel.ts";
+import { ROOT, realEngine, sharedDataDir } from "./helpers.ts";
 
 const TSX = join(ROOT, "node_modules/.bin/tsx");
 
@@ -46,3 +49,15 @@ describe("npm run ask", () => {
       expect(out.stdout).toMatch(/Nguồn:\n- Kế hoạch Tỉnh ủy Lạng Sơn, Mục II, điểm 2/);
   });
 });
+
+// The command line as a channel: the engine's reply rendered as `npm run ask` prints it;
+// picking a suggestion is typing its text.
+runChannelContract(
+  "command line",
+  async (engine) => {
+    const seen = (r: Reply): Seen => ({ text: renderPlain(r, engine.index.kb), choices: r.suggestions.map((s) => ({ label: s, payload: s })) });
+    const say = async (user: string, text: string) => seen(await engine.handle({ channel: "cli", userId: user, text }));
+    return { send: say, choose: (user, s, label) => say(user, findChoice(s, label).payload), close: async () => undefined };
+  },
+  { base: realEngine },
+);

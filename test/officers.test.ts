@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Bot } from "grammy";
 import { createTelegramBot } from "../src/channels/telegram/bot.ts";
 import { Engine } from "../src/engine/engine.ts";
-import { makeDeliver } from "../src/registration/deliver.ts";
+import { telegramHandoff } from "../src/channels/telegram/handoff.ts";
 import { loadRegistrationPrompts } from "../src/registration/form.ts";
 import { parseCsv } from "../src/registration/csv.ts";
 import type { Destinations } from "../src/registration/routing.ts";
@@ -57,7 +57,7 @@ afterAll(async () => {
 
 describe("officers' side in the office's Telegram group", () => {
   it("hands the case off as a card with status buttons, exactly once", async () => {
-    const deliver = makeDeliver({ kb: engine.index.kb, store: engine.registration!.store, destinations, telegram: bot.api });
+    const deliver = telegramHandoff({ kb: engine.index.kb, registration: engine.registration!, destinations, api: bot.api });
     await engine.registration!.outbox.deliverDue(deliver);
     await engine.registration!.outbox.deliverDue(deliver);
     const cards = api.sentTo(OFFICE_GROUP).filter((m) => m.text.includes(caseId));
@@ -102,7 +102,7 @@ describe("officers' side in the office's Telegram group", () => {
   it("forwards a worker's question ('hỏi cán bộ') and brings the officer's reply back", async () => {
     const sent = await engine.handle({ channel: "telegram", userId: String(WORKER), text: "/hoicanbo Khi nào có lớp học tiếng Nhật ạ?" });
     expect(sent.text).toContain("Đã chuyển câu hỏi");
-    const deliver = makeDeliver({ kb: engine.index.kb, store: engine.registration!.store, registration: engine.registration!, destinations, telegram: bot.api });
+    const deliver = telegramHandoff({ kb: engine.index.kb, registration: engine.registration!, destinations, api: bot.api });
     await engine.registration!.outbox.deliverDue(deliver);
     const card = api.sentTo(OFFICE_GROUP).find((m) => m.text.includes("Khi nào có lớp học tiếng Nhật"));
     expect(card).toBeDefined();

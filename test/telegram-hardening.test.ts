@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { webhookCallback } from "grammy";
 import { Hono } from "hono";
-import { createTelegramBot, RATE_LIMIT, splitForTelegram, TELEGRAM_MAX_CHARS, TYPING_DELAY_MS } from "../src/channels/telegram/bot.ts";
+import { createTelegramBot, RATE_LIMIT, TELEGRAM_MAX_CHARS, TYPING_DELAY_MS } from "../src/channels/telegram/bot.ts";
+import { splitMessage } from "../src/channels/split.ts";
 import type { KeyValueStore } from "../src/store/store.ts";
 import { FakeTelegramApi } from "./fakes/telegram-api.ts";
 import { realEngine, waitFor, startFakeTelegram } from "./helpers.ts";
@@ -18,7 +19,7 @@ afterAll(() => stopTelegram());
 describe("splitting long answers for Telegram", () => {
   it("keeps every piece under 4,096 characters, tags balanced and entities whole", () => {
     const html = [`<b>Nguồn:</b>`, ...Array.from({ length: 300 }, (_, i) => `• <i>Luật 69/2020/QH14, Điều ${i} &amp; khoản 1</i>`), "x ".repeat(5000)].join("\n");
-    const parts = splitForTelegram(html);
+    const parts = splitMessage(html, { max: TELEGRAM_MAX_CHARS, markup: "html" });
     expect(parts.length).toBeGreaterThan(1);
     for (const p of parts) {
       expect(p.length).toBeLessThanOrEqual(TELEGRAM_MAX_CHARS);

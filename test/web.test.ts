@@ -2,7 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Hono } from "hono";
 import { createWebApp } from "../src/channels/web/app.ts";
 import { openStore } from "../src/store/store.ts";
-import { realEngine } from "./helpers.ts";
+import { findChoice, runChannelContract, type Seen } from "../src/testing/contracts/channel.ts";
+import type { Reply } from "../src/contract.ts";
+import { channelTexts } from "../src/channels/texts.ts";
+import { chatPage } from "../src/channels/web/page.ts";
+import { realEngine, withTexts } from "./helpers.ts";
 
 let app: Hono;
 beforeAll(async () => {
@@ -20,6 +24,23 @@ describe("web chat", () => {
     expect(html).toContain('lang="vi"');
     expect(html).toContain('<label for="q">');
     expect(html).not.toContain("innerHTML");
+  });
+
+  it("gets its wording from prompts/channels.yaml, the script's strings as inert JSON", async () => {
+    const kb = (await realEngine()).index.kb;
+    const t = channelTexts(kb).web.page;
+    const html = await (await app.request("/")).text();
+    expect(html).toContain(`<title>${t.title}</title>`);
+    expect(html).toContain(`placeholder="${t.input_placeholder}"`);
+    const blob = (page: string) => JSON.parse(/<script type="application\/json" id="page-texts">([\s\S]*?)<\/script>/.exec(page)![1]!) as Record<string, unknown>;
+    expect(blob(html)).toMatchObject({ welcomeBack: t.welcome_back, sources: "Nguồn:", welcome: (await realEngine()).replies.greeting });
+    // Wording that looks like markup stays text: escaped in the HTML, inert in the JSON.
+    const web = (kb.texts.files.get("channels")!.data as { web: { page: object } }).web;
+    const attack = "</script><script>alert(1)</script>";
+    const page = chatPage(withTexts(kb, "channels", { web: { ...web, page: { ...web.page, title: '<img src=x onerror=alert(1)>"', welcome_back: attack } } }), "x");
+    expect(page).not.toContain("<img");
+    expect(page).not.toContain("</script><script>alert(1)");
+    expect(blob(page).welcomeBack).toBe(attack);
   });
 
   it("answers a question with citations and a session id", async () => {
@@ -91,3 +112,29 @@ describe("operations endpoints", () => {
     engine.metrics = undefined;
   });
 });
+
+// The web API as a channel: the page shows the text and the citations; a chip posts its text.
+runChannelContract(
+  "web",
+  async (engine) => {
+    const store = await openStore("memory://");
+    const web = createWebApp({ engine, store });
+    const sessions = new Map<string, string>();
+    const say = async (user: string, message: string): Promise<Seen> => {
+      const session = sessions.get(user);
+      const res = await web.request("/api/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(session ? { message, session } : { message }),
+      });
+      const body = (await res.json()) as { session: string; reply: Reply };
+      sessions.set(user, body.session);
+      return {
+        text: [body.reply.text, ...body.reply.citations.map((c) => `${c.doc}, ${c.locator}`)].join("\n"),
+        choices: body.reply.suggestions.map((s) => ({ label: s, payload: s })),
+      };
+    };
+    return { send: say, choose: (user, seen, label) => say(user, findChoice(seen, label).payload), close: () => store.close() };
+  },
+  { base: realEngine },
+);

@@ -1,10 +1,14 @@
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createZaloBot, numberedOptions, pickSuggestion, readWebhookBody, splitMessage, ZALO_SECRET_HEADER, type ZaloBot } from "../src/channels/zalo/bot.ts";
+import { createZaloBot, numberedOptions, readWebhookBody, ZALO_SECRET_HEADER, type ZaloBot } from "../src/channels/zalo/bot.ts";
+import { pickNumber } from "../src/channels/choices.ts";
+import { splitMessage as split } from "../src/channels/split.ts";
+import { channelTexts } from "../src/channels/texts.ts";
 import { ZaloApi, ZaloApiError, ZALO_MAX_CHARS } from "../src/channels/zalo/api.ts";
 import { createLogger } from "../src/logger.ts";
 import { openStore, type KeyValueStore } from "../src/store/store.ts";
 import { FakeZaloApi, type ZaloSentMessage } from "./fakes/zalo-api.ts";
+import { findChoice, runChannelContract, type Seen } from "../src/testing/contracts/channel.ts";
 import { realEngine, waitFor } from "./helpers.ts";
 
 const SECRET = "webhook-secret-for-tests-0123";
@@ -201,6 +205,8 @@ describe("Zalo webhook", () => {
 });
 
 describe("Zalo pieces", () => {
+  const splitMessage = (text: string, max: number) => split(text, { max });
+
   it("splits text under the limit, at lines first, then sentences, never losing words", () => {
     const lines = Array.from({ length: 120 }, (_, i) => `Dòng ${i + 1}: tiền dịch vụ tối đa một tháng lương cho mỗi 12 tháng.`);
     const parts = splitMessage(lines.join("\n"), ZALO_MAX_CHARS);
@@ -223,14 +229,15 @@ describe("Zalo pieces", () => {
     expect(hard.join("")).toBe(emoji);
   });
 
-  it("numbers options and reads a typed number back", () => {
-    expect(numberedOptions(["A?", "B?"])).toBe("Gõ số để hỏi tiếp:\n1. A?\n2. B?");
-    expect(pickSuggestion("1", ["A?", "B?"])).toBe("A?");
-    expect(pickSuggestion(" 2. ", ["A?", "B?"])).toBe("B?");
-    expect(pickSuggestion("số 2", ["A?", "B?"])).toBe("B?");
-    expect(pickSuggestion("3", ["A?", "B?"])).toBeUndefined();
-    expect(pickSuggestion("1 năm", ["A?", "B?"])).toBeUndefined();
-    expect(pickSuggestion("1", undefined)).toBeUndefined();
+  it("numbers options and reads a typed number back", async () => {
+    const header = channelTexts((await realEngine()).index.kb).zalo.options_header;
+    expect(numberedOptions(["A?", "B?"], header)).toBe("Gõ số để hỏi tiếp:\n1. A?\n2. B?");
+    expect(pickNumber("1", ["A?", "B?"])).toBe("A?");
+    expect(pickNumber(" 2. ", ["A?", "B?"])).toBe("B?");
+    expect(pickNumber("số 2", ["A?", "B?"])).toBe("B?");
+    expect(pickNumber("3", ["A?", "B?"])).toBeUndefined();
+    expect(pickNumber("1 năm", ["A?", "B?"])).toBeUndefined();
+    expect(pickNumber("1", undefined)).toBeUndefined();
   });
 
   it("reads webhook bodies wrapped and unwrapped", () => {
@@ -251,3 +258,40 @@ describe("Zalo pieces", () => {
     expect(await new ZaloApi(api.token, { apiRoot: api.apiRoot }).getMe()).toMatchObject({ id: "4242" });
   });
 });
+
+// Zalo as a channel: a polling bot over its own fake Zalo Bot API per test; no buttons, so
+// choices are numbered lines ("1. Đài Loan") and picking one is typing its number.
+runChannelContract(
+  "zalo",
+  async (engine) => {
+    const fake = new FakeZaloApi();
+    await fake.start();
+    const kv = await openStore("memory://");
+    const bot = createZaloBot({ token: fake.token, engine, store: kv, apiRoot: fake.apiRoot, pollTimeoutSeconds: 1 });
+    const done = bot.start();
+    await waitFor(() => (fake.calls.includes("getUpdates") ? true : undefined));
+    const read = async (chat: string, before: number): Promise<Seen> => {
+      await waitFor(() => (fake.sentTo(chat).length > before ? true : undefined));
+      await new Promise((r) => setTimeout(r, 30));
+      const text = fake.sentTo(chat).slice(before).map((m) => m.text).join("\n");
+      const choices = [...text.matchAll(/^(\d+)\. (.+)$/gm)].map((m) => ({ label: m[2]!, payload: m[1]! }));
+      return { text, choices };
+    };
+    const say = async (user: string, text: string) => {
+      const before = fake.sentTo(user).length;
+      fake.pushText(user, text);
+      return read(user, before);
+    };
+    return {
+      send: say,
+      choose: (user, seen, label) => say(user, findChoice(seen, label).payload),
+      close: async () => {
+        await bot.stop();
+        await done;
+        await fake.stop();
+        await kv.close();
+      },
+    };
+  },
+  { base: realEngine },
+);

@@ -1,63 +1,55 @@
 /**
- * How a hand-off reaches an office: a case card (with status buttons) in the office's
- * Telegram group, and/or a JSON POST to its webhook with an Idempotency-Key, so a resend
- * after a crash can be recognised. Throwing means "not delivered, retry later".
+ * What a hand-off carries, for whoever sends it: the outbox item's destination, the case
+ * and, for a worker's question, the question — read when sending, since outbox items
+ * carry ids only. Senders for each kind of destination (the office's webhook here in
+ * webhook.ts; its Telegram group in src/channels/telegram/handoff.ts) are combined into
+ * the outbox's one `Deliver` port by `deliverAll`. Nothing here renders platform markup.
+ *
+ * @example
+ * const deliver = deliverAll(telegramHandoff, webhookHandoff);
+ * void outbox.run({ deliver, signal });
  */
-import type { Api } from "grammy";
-import type { KnowledgeBase } from "../knowledge/load.ts";
-import { caseCardHtml, caseKeyboard } from "../channels/telegram/officers.ts";
-import type { Delivery } from "./outbox.ts";
-import { destinationFor, type Destinations } from "./routing.ts";
-import type { RegistrationStore } from "./store.ts";
-import { QUESTION_ID_RE, type RegistrationService } from "./service.ts";
-import { escapeHtml } from "../text/wording.ts";
+import type { Deliver, Delivery } from "./outbox.ts";
+import { destinationFor, type Destination, type Destinations } from "./routing.ts";
+import { QUESTION_ID_RE, type OfficerQuestion, type RegistrationService } from "./service.ts";
+import type { Registration } from "./types.ts";
 
-export interface DeliverOptions {
-  kb: KnowledgeBase;
-  store: RegistrationStore;
-  /** For questions to officers ("hỏi cán bộ"): their text and where replies go. */
-  registration?: RegistrationService;
+export interface HandoffSource {
+  /** Cases and questions. */
+  registration: Pick<RegistrationService, "store" | "question">;
   destinations: Destinations;
-  /** The Telegram Bot API, when the bot runs; without it Telegram destinations wait. */
-  telegram?: Api;
-  fetch?: typeof fetch;
 }
 
-export function makeDeliver(options: DeliverOptions): (item: Delivery) => Promise<void> {
-  const doFetch = options.fetch ?? fetch;
+export interface Handoff {
+  destination: Destination;
+  reg: Registration;
+  /** Set when the item is a worker's question ("<case id>#Q<n>") rather than a case card. */
+  question?: OfficerQuestion;
+}
+
+/**
+ * The destination, case and question of an outbox item. Undefined when the worker deleted
+ * their data before delivery: nothing personal is left to hand off, and the item is done.
+ * Throws when the destination is gone from the offices config (retried: a config fix and a
+ * restart deliver it).
+ */
+export async function readHandoff(item: Delivery, source: HandoffSource): Promise<Handoff | undefined> {
+  const destination = destinationFor(item.destinationKey, source.destinations);
+  if (!destination) throw new Error(`no destination "${item.destinationKey}" in the offices config: add it to OFFICES_FILE, or the item waits`);
+  const isQuestion = QUESTION_ID_RE.test(item.caseId);
+  const question = isQuestion ? await source.registration.question(item.caseId) : undefined;
+  if (isQuestion && !question) return undefined;
+  const reg = await source.registration.store.get(question?.caseId ?? item.caseId);
+  if (!reg) return undefined;
+  return question ? { destination, reg, question } : { destination, reg };
+}
+
+/**
+ * One `Deliver` from several senders, run in order; the item counts as delivered once all
+ * of them accepted it (a failure is retried by the outbox, with every sender again).
+ */
+export function deliverAll(...senders: Deliver[]): Deliver {
   return async (item) => {
-    const destination = destinationFor(item.destinationKey, options.destinations);
-    if (!destination) throw new Error(`no destination "${item.destinationKey}" in the offices config`);
-    const question = QUESTION_ID_RE.test(item.caseId) ? await options.registration?.question(item.caseId) : undefined;
-    const reg = await options.store.get(question?.caseId ?? item.caseId.replace(/#Q\d+$/, ""));
-    // The worker deleted their data before delivery: nothing personal left to hand off.
-    if (!reg || (QUESTION_ID_RE.test(item.caseId) && !question)) return;
-    if (question) {
-      if (destination.telegramChatId === undefined) return;
-      if (!options.telegram) throw new Error("the Telegram bot is not running: set TELEGRAM_BOT_TOKEN");
-      const sent = await options.telegram.sendMessage(
-        destination.telegramChatId,
-        `<b>Câu hỏi ${escapeHtml(question.id)}</b> từ ${escapeHtml(reg.fullName)}:\n${escapeHtml(question.text)}\n<i>Trả lời bằng cách bấm Trả lời (reply) vào tin này.</i>`,
-        { parse_mode: "HTML" },
-      );
-      // The officer's reply to this message goes back to the worker (officers.ts).
-      await options.registration!.rememberQuestionMessage(destination.telegramChatId, sent.message_id, question.id);
-      return;
-    }
-    if (destination.telegramChatId !== undefined) {
-      if (!options.telegram) throw new Error("the Telegram bot is not running: set TELEGRAM_BOT_TOKEN");
-      await options.telegram.sendMessage(destination.telegramChatId, caseCardHtml(options.kb, reg, item.inDoubt), {
-        parse_mode: "HTML",
-        reply_markup: caseKeyboard(reg.id),
-      });
-    }
-    if (destination.webhookUrl) {
-      const res = await doFetch(destination.webhookUrl, {
-        method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": item.id },
-        body: JSON.stringify({ event: "registration", registration: reg }),
-      });
-      if (!res.ok) throw new Error(`webhook answered ${res.status}`);
-    }
+    for (const send of senders) await send(item);
   };
 }

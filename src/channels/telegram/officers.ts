@@ -3,12 +3,13 @@
  * with status buttons (who pressed and when is recorded, and the worker is told in plain
  * words); `/cases [status]`, `/case ID`, `/export [from] [to]` (CSV for Excel) and
  * `/stats [period]`. Only allow-listed chats (the groups in the offices config) and
- * allow-listed officers may use any of it; other groups get nothing.
+ * allow-listed officers may use any of it; other groups get nothing. Cards are drawn by
+ * case-card.ts; every sentence is in prompts/officers.yaml.
  *
  * @example
  * bot.use(officerComposer({ registration, destinations, kb, officerUserIds: [111] }));
  */
-import { Composer, InlineKeyboard, InputFile, type Context } from "grammy";
+import { Composer, InputFile, type Context } from "grammy";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Logger } from "../../logger.ts";
 import { STATUS_LABELS, PRIORITY_LABELS, toCsv } from "../../registration/csv.ts";
@@ -17,7 +18,9 @@ import { STATUS_FOR_WORKER, type RegistrationService } from "../../registration/
 import { vnDay } from "../../registration/store.ts";
 import { CASE_ID_PATTERN, CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
 import { fold } from "../../text/normalize.ts";
-import { escapeHtml } from "../../text/wording.ts";
+import { fill } from "../../text/wording.ts";
+import { caseCardHtml, caseKeyboard, placeNames, updatedCardHtml } from "./case-card.ts";
+import { officerTexts } from "./officer-texts.ts";
 
 export interface OfficerOptions {
   registration: RegistrationService;
@@ -28,8 +31,8 @@ export interface OfficerOptions {
   logger?: Logger;
 }
 
-/** The buttons under a case card; callback data "st:<case id>:<status>" fits Telegram's 64 bytes. */
-const BUTTON_STATUSES: CaseStatus[] = ["received", "contacted", "unreachable", "counselled", "signed_up", "closed"];
+/** /cases shows this many, the newest; /export has them all. */
+const CASES_SHOWN = 30;
 
 /**
  * The routing keys each office group works, by chat id: its offices' keys, then the
@@ -43,51 +46,6 @@ function keysByChat(destinations: Destinations): Map<string, string[]> {
   for (const [key, d] of Object.entries(destinations.offices)) add(d.telegramChatId, key);
   add(destinations.unrouted?.telegramChatId, UNROUTED);
   return byChat;
-}
-
-/** Province and commune names by id, for cards, exports and statistics. */
-function placeNames(kb: KnowledgeBase) {
-  return {
-    province: (id: string) => kb.offices.provinces.find((p) => p.id === id)?.name,
-    commune: (id: string) => kb.offices.communes.find((c) => c.id === id)?.name,
-  };
-}
-
-function placeName(kb: KnowledgeBase, reg: Registration): string {
-  const names = placeNames(kb);
-  const province = names.province(reg.provinceId) ?? reg.provinceId;
-  const commune = reg.communeId ? names.commune(reg.communeId) : reg.placeTyped;
-  return commune ? `${commune}, ${province}` : province;
-}
-
-/** A case as officers read it (HTML, every value escaped). */
-export function caseCardHtml(kb: KnowledgeBase, reg: Registration, inDoubt = false): string {
-  const rows: Array<[string, string | undefined]> = [
-    ["Họ tên", reg.fullName],
-    ["Điện thoại", reg.phone.replace(/^\+84/, "0")],
-    ["Năm sinh", String(reg.birthYear)],
-    ["Nơi ở", placeName(kb, reg)],
-    ["Muốn đi", reg.markets.join(", ")],
-    ["Nghề", reg.trade],
-    ["Ngoại ngữ", reg.languageLevel],
-    ["Đối tượng ưu tiên", PRIORITY_LABELS[reg.priorityGroup]],
-    ["Giờ liên hệ", reg.contactTime],
-    ["Ghi chú", reg.note],
-    ["Trạng thái", STATUS_LABELS[reg.status]],
-  ];
-  const head = `<b>Hồ sơ ${escapeHtml(reg.id)}</b> (đăng ký ${escapeHtml(vnDay(reg.createdAt))})`;
-  // After a crash mid-send the card may arrive twice; say so rather than hide it.
-  const repeat = inDoubt ? "\n<i>Có thể trùng với thẻ đã gửi trước đó.</i>" : "";
-  return `${head}${repeat}\n${rows.filter(([, v]) => v).map(([k, v]) => `${k}: ${escapeHtml(v!)}`).join("\n")}`;
-}
-
-export function caseKeyboard(caseId: string): InlineKeyboard {
-  const kb = new InlineKeyboard();
-  BUTTON_STATUSES.forEach((s, i) => {
-    kb.text(STATUS_LABELS[s], `st:${caseId}:${s}`);
-    if (i % 2 === 1) kb.row();
-  });
-  return kb;
 }
 
 /** "da tu van", "counselled", "tư vấn" → a status. */
@@ -109,6 +67,7 @@ function parsePeriod(args: string[]): { from?: string; to?: string } | undefined
 
 export function officerComposer(options: OfficerOptions): Composer<Context> {
   const { registration, kb, logger } = options;
+  const t = officerTexts(kb);
   const names = placeNames(kb);
   const groups = keysByChat(options.destinations);
   const officers = new Set((options.officerUserIds ?? []).map(String));
@@ -138,15 +97,15 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     if (!(CASE_STATUSES as readonly string[]).includes(status!)) return ctx.answerCallbackQuery();
     const by = `tg:${ctx.from.id}`;
     const current = await registration.store.get(id!);
-    if (current && !inScope(ctx, current)) return ctx.answerCallbackQuery({ text: "Hồ sơ này thuộc nơi khác." });
+    if (current && !inScope(ctx, current)) return ctx.answerCallbackQuery({ text: t.status_press.other_office });
     const change = await registration.store.setStatus(id!, status as CaseStatus, by);
     // The card shows the case as it now is; a case whose person deleted their data stays hidden.
     const reg = current && { ...current, status: status as CaseStatus };
-    await ctx.answerCallbackQuery({ text: reg ? `${id}: ${STATUS_LABELS[status as CaseStatus]}` : "Hồ sơ đã bị xóa theo yêu cầu của người đăng ký." });
+    await ctx.answerCallbackQuery({ text: reg ? `${id}: ${STATUS_LABELS[status as CaseStatus]}` : t.status_press.deleted });
     if (!reg) return;
     const who = ctx.from.username ? `@${ctx.from.username}` : ctx.from.first_name;
     await ctx
-      .editMessageText(`${caseCardHtml(kb, reg)}\n<i>Cập nhật bởi ${escapeHtml(who)}, ${escapeHtml(new Date().toISOString().slice(0, 16).replace("T", " "))} UTC</i>`, {
+      .editMessageText(updatedCardHtml(kb, reg, who, new Date()), {
         parse_mode: "HTML",
         reply_markup: caseKeyboard(reg.id),
       })
@@ -155,7 +114,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const worker = /^telegram:(\d+)$/.exec(reg.userKey)?.[1];
     if (change && worker) {
       await ctx.api
-        .sendMessage(Number(worker), `Hồ sơ ${reg.id}: ${STATUS_FOR_WORKER[reg.status]}.`)
+        .sendMessage(Number(worker), fill(t.worker.status_changed, { case_id: reg.id, status: STATUS_FOR_WORKER[reg.status] }))
         .catch((err: Error) => logger?.warn({ err: err.message, caseId: reg.id }, "worker not notified"));
     }
   });
@@ -164,38 +123,38 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const arg = ctx.match.trim();
     const status = arg ? parseStatus(arg) : undefined;
     if (arg && !status) {
-      return ctx.reply(`Không hiểu trạng thái "${arg}". Dùng một trong: ${CASE_STATUSES.join(", ")}.`);
+      return ctx.reply(fill(t.cases.unknown_status, { given: arg, statuses: CASE_STATUSES.join(", ") }));
     }
     const list = await registration.store.list({ ...(status ? { status } : {}), routedTo: scope(ctx) });
-    if (!list.length) return ctx.reply("Không có hồ sơ nào.");
-    const lines = list.slice(-30).map((r) => `${r.id} · ${r.fullName} · ${STATUS_LABELS[r.status]} · ${vnDay(r.createdAt)}`);
-    const more = list.length > 30 ? `\n(30 hồ sơ mới nhất trong ${list.length}; dùng /export để lấy hết.)` : "";
+    if (!list.length) return ctx.reply(t.cases.none);
+    const lines = list.slice(-CASES_SHOWN).map((r) => `${r.id} · ${r.fullName} · ${STATUS_LABELS[r.status]} · ${vnDay(r.createdAt)}`);
+    const more = list.length > CASES_SHOWN ? `\n${fill(t.cases.more, { shown: CASES_SHOWN, count: list.length })}` : "";
     return ctx.reply(`${lines.join("\n")}${more}`);
   });
 
   staff.command("case", async (ctx) => {
     const id = ctx.match.trim().toUpperCase();
-    if (!CASE_ID_RE.test(id)) return ctx.reply("Gõ /case và mã hồ sơ, ví dụ: /case DK-7F3K2");
+    if (!CASE_ID_RE.test(id)) return ctx.reply(t.case.usage);
     const found = await registration.store.get(id);
     const reg = found && inScope(ctx, found) ? found : undefined;
-    if (!reg) return ctx.reply(`Không có hồ sơ ${id} ở nơi này (hoặc người đăng ký đã xóa thông tin).`);
+    if (!reg) return ctx.reply(fill(t.case.not_here, { case_id: id }));
     return ctx.reply(caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(reg.id) });
   });
 
   staff.command("export", async (ctx) => {
     const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
-    if (!period) return ctx.reply("Gõ /export, hoặc /export 2026-11, hoặc /export 2026-11-01 2026-11-30.");
+    if (!period) return ctx.reply(t.export.usage);
     const regs = await registration.store.list({ ...period, routedTo: scope(ctx) });
     // The one bulk way out of personal data: recorded, never logged with contents.
     await registration.store.recordAudit({ action: "export", by: `tg:${ctx.from?.id}`, at: new Date().toISOString(), detail: `${regs.length} rows` });
     logger?.info({ count: regs.length, chat: ctx.chat?.id }, "cases exported");
-    const file = new InputFile(Buffer.from(toCsv(regs, { names }), "utf8"), `ho-so-${period.from ?? "tat-ca"}.csv`);
-    return ctx.replyWithDocument(file, { caption: `${regs.length} hồ sơ. Mở bằng Excel.` });
+    const file = new InputFile(Buffer.from(toCsv(regs, { names }), "utf8"), fill(t.export.file_name, { period: period.from ?? t.export.all_time }));
+    return ctx.replyWithDocument(file, { caption: fill(t.export.caption, { count: regs.length }) });
   });
 
   staff.command("stats", async (ctx) => {
     const period = parsePeriod(ctx.match.trim().split(/\s+/).filter(Boolean));
-    if (!period) return ctx.reply("Gõ /stats, hoặc /stats 2026-11, hoặc /stats 2026-11-01 2026-11-30.");
+    if (!period) return ctx.reply(t.stats.usage);
     const s = await registration.store.stats({ ...period, routedTo: scope(ctx) });
     const markets = Object.entries(s.byMarket).map(([m, c]) => `  ${m}: ${c.registered}`).join("\n");
     const provinces = Object.entries(s.byProvince)
@@ -211,11 +170,11 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
       .join("\n");
     return ctx.reply(
       [
-        `Đăng ký: ${s.registered}. Đã tư vấn: ${s.counselled}. Đã ký với doanh nghiệp/EPS: ${s.signedUp}.`,
-        markets && `Theo thị trường:\n${markets}`,
-        provinces && `Theo tỉnh:\n${provinces}`,
-        communes && `Theo xã, phường:\n${communes}`,
-        groupsText && `Theo đối tượng ưu tiên:\n${groupsText}`,
+        fill(t.stats.totals, { registered: s.registered, counselled: s.counselled, signed_up: s.signedUp }),
+        markets && `${t.stats.by_market}\n${markets}`,
+        provinces && `${t.stats.by_province}\n${provinces}`,
+        communes && `${t.stats.by_commune}\n${communes}`,
+        groupsText && `${t.stats.by_priority_group}\n${groupsText}`,
       ]
         .filter(Boolean)
         .join("\n"),
@@ -228,13 +187,13 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const questionId = replyTo !== undefined ? await registration.questionForMessage(ctx.chat.id, replyTo) : undefined;
     if (!questionId) return next();
     const q = await registration.answerQuestion(questionId, ctx.message.text, `tg:${ctx.from.id}`);
-    if (!q) return ctx.reply("Câu hỏi này không còn (người hỏi đã xóa thông tin).");
+    if (!q) return ctx.reply(t.answer.question_gone);
     const worker = /^telegram:(\d+)$/.exec(q.userKey)?.[1];
     if (worker) {
-      await ctx.api.sendMessage(Number(worker), `Cán bộ trả lời câu hỏi của bạn (hồ sơ ${q.caseId}):\n${q.answer!.text}`);
-      return ctx.reply(`Đã gửi câu trả lời cho người hỏi (${q.caseId}).`);
+      await ctx.api.sendMessage(Number(worker), fill(t.worker.officer_answer, { case_id: q.caseId, answer: q.answer!.text }));
+      return ctx.reply(fill(t.answer.sent, { case_id: q.caseId }));
     }
-    return ctx.reply(`Đã lưu câu trả lời (${q.caseId}); người hỏi xem bằng /trangthai.`);
+    return ctx.reply(fill(t.answer.saved, { case_id: q.caseId }));
   });
 
   return root;

@@ -1,6 +1,9 @@
 /**
  * The local web chat: one small page and a JSON endpoint, as a Hono app so tests drive it
  * in process with `app.request(...)` and `npm start` serves it with @hono/node-server.
+ * Messages go through the channel runtime (one session's messages in order, the error
+ * reply, logs without text); the page posts a chosen suggestion's text, so nothing is kept
+ * for choices. Every message the API and the page show is in prompts/channels.yaml.
  *
  * POST /api/chat  {"message": "…", "session": "optional id"} → {"session", "reply": Reply}
  * GET  /api/history?session=…                                → {"turns": [...]}
@@ -20,6 +23,8 @@ import type { Engine } from "../../engine/engine.ts";
 import type { Reply } from "../../contract.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
+import { ChannelRuntime } from "../runtime.ts";
+import { channelTexts } from "../texts.ts";
 import { chatPage } from "./page.ts";
 
 /** Turns kept per web session (enough to show the conversation after a reload). */
@@ -67,7 +72,11 @@ export function opsRoutes(engine: Engine): Hono {
 
 export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
   const app = new Hono();
-  const page = chatPage();
+  const kb = engine.index.kb;
+  const errors = channelTexts(kb).web.errors;
+  const page = chatPage(kb, engine.replies.greeting);
+  // Request and response: no output, the reply is returned; the page posts a chosen suggestion's text.
+  const runtime = new ChannelRuntime({ name: "web", choices: "text" }, { engine, store, logger });
 
   app.get("/", (c) => c.html(page));
   app.route("/", opsRoutes(engine));
@@ -76,47 +85,31 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
     "/api/chat",
     bodyLimit({
       maxSize: 256 * 1024,
-      onError: (c) => c.json({ error: "Tin nhắn quá lớn. Hãy gửi câu hỏi ngắn hơn." }, 413),
+      onError: (c) => c.json({ error: errors.too_large }, 413),
     }),
     async (c) => {
       let body: unknown;
       try {
         body = await c.req.json();
       } catch {
-        return c.json({ error: 'Yêu cầu không đúng dạng JSON. Gửi {"message": "câu hỏi"}.' }, 400);
+        return c.json({ error: errors.not_json }, 400);
       }
       const parsed = chatRequestSchema.safeParse(body);
       if (!parsed.success) {
         const badSession = parsed.error.issues.some((i) => i.path[0] === "session");
         const tooLong = parsed.error.issues.some((i) => i.path[0] === "message" && i.code === "too_big");
-        if (tooLong) return c.json({ error: "Tin nhắn quá dài. Bạn hãy gửi câu hỏi ngắn hơn, mỗi lần một ý." }, 413);
-        return c.json(
-          {
-            error: badSession
-              ? 'Mã phiên không hợp lệ: dùng 8 đến 64 chữ, số, "-" hoặc "_", hoặc bỏ trống để tạo mới.'
-              : 'Thiếu câu hỏi. Gửi {"message": "câu hỏi"}.',
-          },
-          400,
-        );
+        if (tooLong) return c.json({ error: errors.too_long }, 413);
+        return c.json({ error: badSession ? errors.bad_session : errors.no_message }, 400);
       }
       const session = parsed.data.session ?? newSessionId();
-      const started = performance.now();
-      let reply: Reply;
-      try {
-        reply = await engine.handle({ channel: "web", userId: session, text: parsed.data.message });
-      } catch (err) {
-        logger?.error({ err: (err as Error).message, channel: "web" }, "engine failed");
-        return c.json({ error: engine.replies.error }, 500);
-      }
+      const outcome = await runtime.receive({ chatId: session, userId: session, text: parsed.data.message });
+      if (outcome.kind !== "answered") return c.json({ error: outcome.kind === "failed" ? outcome.reply.text : engine.replies.error }, 500);
+      const { reply } = outcome;
       const key = `web:history:${session}`;
       const turns = (await store.get<Turn[]>(key)) ?? [];
       const at = new Date().toISOString();
       turns.push({ role: "user", text: parsed.data.message.slice(0, 4000), at }, { role: "assistant", text: reply.text, reply, at });
       await store.set(key, turns.slice(-HISTORY_TURNS), HISTORY_TTL_MS);
-      logger?.info(
-        { channel: "web", intent: reply.intent, confident: reply.confident, citations: reply.citations.length, ms: Math.round(performance.now() - started) },
-        "message answered",
-      );
       return c.json({ session, reply });
     },
   );
@@ -132,20 +125,18 @@ export function createWebApp({ engine, store, logger }: WebAppOptions): Hono {
   app.get("/api/passage", (c) => {
     const doc = c.req.query("doc") ?? "";
     const locator = c.req.query("locator") ?? "";
-    if (!doc || !locator || doc.length > 200 || locator.length > 200) {
-      return c.json({ error: 'Thiếu văn bản. Gửi ?doc=…&locator=… như trong phần "Nguồn".' }, 400);
-    }
+    if (!doc || !locator || doc.length > 200 || locator.length > 200) return c.json({ error: errors.passage_query }, 400);
     const source = engine.index.chunks.find((ch) => ch.metadata.kind === "source" && ch.metadata.doc === doc && ch.metadata.locator === locator);
     if (source) return c.json({ doc, locator, kind: "original", text: source.pageContent.slice(0, 4000) });
-    const lines = engine.index.kb.cards
+    const lines = kb.cards
       .filter((card) => card.meta.sources.some((s) => s.doc === doc && s.locator === locator))
       .flatMap((card) => card.details.filter((d) => d.includes(doc) && d.includes(locator)))
       .filter((line, i, all) => all.indexOf(line) === i)
       .slice(0, 5);
-    if (!lines.length) return c.json({ error: "Mình chưa có đoạn văn bản này." }, 404);
+    if (!lines.length) return c.json({ error: errors.passage_missing }, 404);
     return c.json({ doc, locator, kind: "summary", text: lines.join("\n") });
   });
 
-  app.notFound((c) => c.json({ error: "Không có trang này." }, 404));
+  app.notFound((c) => c.json({ error: errors.not_found }, 404));
   return app;
 }

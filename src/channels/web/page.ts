@@ -1,14 +1,47 @@
 /**
- * The web chat page: mobile-first, Vietnamese, no framework. Everything the server sends
- * is inserted with textContent, so user and document text can never become markup.
+ * The web chat page: mobile-first, Vietnamese, no framework. Its wording comes from the
+ * server: the static parts are written into the HTML escaped, and the script's strings
+ * arrive as a JSON blob (escaped so it cannot end its script element). Everything the
+ * script shows is inserted with textContent, so user and document text can never become
+ * markup.
+ *
+ * @example
+ * app.get("/", (c) => c.html(chatPage(engine.index.kb, engine.replies.greeting)));
  */
-export function chatPage(): string {
+import type { KnowledgeBase } from "../../knowledge/load.ts";
+import { citationTexts } from "../../knowledge/cite.ts";
+import { escapeHtml } from "../../text/wording.ts";
+import { channelTexts } from "../texts.ts";
+
+/**
+ * JSON that is safe inside a <script> element: "<", ">" and "&" as \u escapes (no
+ * "</script>" or "<!--" can appear), and the two line separators JavaScript once rejected.
+ */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** The page, built once per knowledge base; `greeting` welcomes a first visit. */
+export function chatPage(kb: KnowledgeBase, greeting: string): string {
+  const t = channelTexts(kb).web.page;
+  const cite = citationTexts(kb);
+  const strings = {
+    sources: `${cite.sources_label}:`,
+    status: cite.status,
+    summaryPrefix: `${t.summary_prefix} `,
+    passageFailed: t.passage_failed,
+    requestFailed: t.request_failed,
+    offline: t.offline,
+    welcome: greeting,
+    welcomeBack: t.welcome_back,
+  };
+  const h = escapeHtml;
   return `<!doctype html>
 <html lang="vi">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Hỏi đáp đi làm việc ở nước ngoài</title>
+<title>${h(t.title)}</title>
 <style>
   :root { --fg:#1b1b1b; --muted:#555; --bg:#f6f7f9; --me:#0b5cad; --card:#fff; --line:#d0d4da; }
   * { box-sizing: border-box; }
@@ -34,22 +67,24 @@ export function chatPage(): string {
 </head>
 <body>
 <header>
-  <h1>Hỏi đáp đi làm việc ở nước ngoài</h1>
-  <p>Trả lời kèm nguồn văn bản. Gõ có dấu hay không dấu đều được.</p>
+  <h1>${h(t.title)}</h1>
+  <p>${h(t.subtitle)}</p>
 </header>
 <main id="log" aria-live="polite"></main>
 <form id="ask">
-  <label for="q">Câu hỏi của bạn</label>
-  <textarea id="q" name="q" placeholder="Ví dụ: đi Đài Loan ký quỹ bao nhiêu?" maxlength="4000" required></textarea>
-  <button type="submit">Gửi</button>
+  <label for="q">${h(t.input_label)}</label>
+  <textarea id="q" name="q" placeholder="${h(t.input_placeholder)}" maxlength="4000" required></textarea>
+  <button type="submit">${h(t.send_button)}</button>
 </form>
+<script type="application/json" id="page-texts">${scriptJson(strings)}</script>
 <script>
 (function () {
+  // The page's wording, from prompts/channels.yaml and prompts/citations.yaml.
+  var T = JSON.parse(document.getElementById("page-texts").textContent);
   var log = document.getElementById("log");
   var form = document.getElementById("ask");
   var input = document.getElementById("q");
   var session = localStorage.getItem("xkld-session") || "";
-  var STATUS = { in_force: "đang có hiệu lực", superseded: "đã được thay thế", history: "tài liệu cũ, để tham khảo" };
 
   function add(role, text, reply) {
     var div = document.createElement("div");
@@ -58,7 +93,7 @@ export function chatPage(): string {
     if (reply && reply.citations && reply.citations.length) {
       var src = document.createElement("div");
       src.className = "sources";
-      src.textContent = "Nguồn:";
+      src.textContent = T.sources;
       var ul = document.createElement("ul");
       reply.citations.forEach(function (c) {
         var li = document.createElement("li");
@@ -67,7 +102,7 @@ export function chatPage(): string {
         open.type = "button";
         open.className = "cite";
         open.setAttribute("aria-expanded", "false");
-        open.textContent = c.doc + ", " + c.locator + " (" + (STATUS[c.status] || c.status) + ")";
+        open.textContent = c.doc + ", " + c.locator + " (" + (T.status[c.status] || c.status) + ")";
         open.title = c.title;
         var passage = document.createElement("div");
         passage.className = "passage";
@@ -77,7 +112,7 @@ export function chatPage(): string {
           fetch("/api/passage?doc=" + encodeURIComponent(c.doc) + "&locator=" + encodeURIComponent(c.locator))
             .then(function (r) { return r.json(); })
             .then(function (d) {
-              passage.textContent = d.text ? (d.kind === "summary" ? "Tóm tắt của chúng tôi: " : "") + d.text : (d.error || "Không mở được đoạn này.");
+              passage.textContent = d.text ? (d.kind === "summary" ? T.summaryPrefix : "") + d.text : (d.error || T.passageFailed);
               passage.hidden = false;
               open.setAttribute("aria-expanded", "true");
             });
@@ -112,9 +147,9 @@ export function chatPage(): string {
       .then(function (data) {
         if (data.session) { session = data.session; localStorage.setItem("xkld-session", session); }
         if (data.reply) add("assistant", data.reply.text, data.reply);
-        else add("assistant", data.error || "Có lỗi, bạn thử lại nhé.");
+        else add("assistant", data.error || T.requestFailed);
       })
-      .catch(function () { add("assistant", "Không kết nối được. Bạn kiểm tra mạng rồi thử lại nhé."); });
+      .catch(function () { add("assistant", T.offline); });
   }
 
   form.addEventListener("submit", function (e) {
@@ -131,10 +166,10 @@ export function chatPage(): string {
   if (session) {
     fetch("/api/history?session=" + encodeURIComponent(session)).then(function (r) { return r.json(); }).then(function (d) {
       (d.turns || []).forEach(function (t) { add(t.role, t.text, t.reply); });
-      if (!d.turns || !d.turns.length) add("assistant", "Chào bạn! Bạn muốn hỏi gì về đi làm việc ở nước ngoài?");
+      if (!d.turns || !d.turns.length) add("assistant", T.welcomeBack);
     });
   } else {
-    add("assistant", "Chào bạn! Bạn muốn hỏi gì về đi làm việc ở nước ngoài? Ví dụ: tiền dịch vụ, ký quỹ, vay vốn, thị trường Nhật, Hàn, Đài Loan.");
+    add("assistant", T.welcome);
   }
 })();
 </script>

@@ -1,15 +1,12 @@
 /**
  * The Zalo channel over the Zalo Bot platform's Bot API: long polling (development) or a
- * webhook (production). Text goes to the engine; images and stickers get the engine's
- * "text only" reply; `message.unsupported.received` (protected users, no content) gets
- * the fixed hand-off reply. Replies are plain text, split under 2,000 characters at line
- * boundaries. Zalo has no buttons, so suggestions become numbered options; they are kept
- * per chat in the store, and a reply of just "1", "2"… sends that suggestion's text.
- *
- * `getUpdates` returns one update with no update id or offset, and deliveries can repeat:
- * updates are de-duplicated on `message_id` (in memory and in the store, so instances
- * sharing a store agree). Per chat, messages are answered in order; chats run in parallel.
- * Logs carry event kinds, intents and timings — never message text, names or phone numbers.
+ * webhook (production). This file only translates: a Zalo update becomes an `Inbound`
+ * (text; images and stickers as media; `message.unsupported.received`, protected users
+ * with no content, as withheld), and a `Reply` becomes plain text with its suggestions as
+ * numbered options, since Zalo has no buttons. The channel runtime (../runtime.ts) does
+ * the rest: de-duplication on `message_id` (getUpdates has no update id or offset, and
+ * deliveries can repeat), per-chat ordering, "1", "2"… picking the last options shown,
+ * splitting under 2,000 characters, the error reply, and logs without message text.
  *
  * @example
  * const bot = createZaloBot({ token, engine, store, webhookSecret });
@@ -20,31 +17,26 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Engine } from "../../engine/engine.ts";
 import type { Reply } from "../../contract.ts";
+import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Logger } from "../../logger.ts";
 import type { KeyValueStore } from "../../store/store.ts";
 import { renderPlain } from "../render.ts";
-import { ZALO_EVENTS, ZALO_MAX_CHARS, ZaloApi, ZaloApiError, zaloUpdateSchema, type ZaloMessage, type ZaloUpdate } from "./api.ts";
+import { ChannelRuntime, type ChannelEngine, type Inbound } from "../runtime.ts";
+import { channelTexts } from "../texts.ts";
+import { ZALO_EVENTS, ZALO_MAX_CHARS, ZaloApi, ZaloApiError, zaloUpdateSchema, type ZaloUpdate } from "./api.ts";
 
 /** The header Zalo sends with every webhook delivery. */
 export const ZALO_SECRET_HEADER = "X-Bot-Api-Secret-Token";
 /** Numbered options are remembered this long per chat. */
-const SUGGESTION_TTL_MS = 24 * 3600 * 1000;
-/** A message id is remembered this long to drop repeated deliveries. */
-const SEEN_TTL_MS = 24 * 3600 * 1000;
-const SEEN_IN_MEMORY = 10_000;
+const OPTIONS_TTL_MS = 24 * 3600 * 1000;
 const SEND_ATTEMPTS = 5;
 /** Longest option label shown; the full text is what a number sends. */
 const OPTION_LABEL_CHARS = 120;
 
-const OPTIONS_HEADER = "Gõ số để hỏi tiếp:";
-/** When the reply asks a question, its options are answers to pick. */
-const CHOICES_HEADER = "Gõ số để chọn:";
-
 export interface ZaloBotOptions {
   token: string;
-  engine: Engine;
+  engine: ChannelEngine;
   store: KeyValueStore;
   /** Default https://bot-api.zaloplatforms.com (ZALO_API_ROOT). */
   apiRoot?: string;
@@ -71,69 +63,33 @@ export interface ZaloBot {
   handleUpdate(update: ZaloUpdate): Promise<void>;
 }
 
-/**
- * Splits text into messages of at most `max` characters at line boundaries; a line longer
- * than `max` is cut at a sentence end, else at a space, else hard (never inside a surrogate pair).
- */
-export function splitMessage(text: string, max = ZALO_MAX_CHARS): string[] {
-  const parts: string[] = [];
-  let current = "";
-  const flush = () => {
-    const t = current.trim();
-    if (t) parts.push(t);
-    current = "";
-  };
-  for (const line of text.split("\n")) {
-    for (const piece of line.length > max ? splitLine(line, max) : [line]) {
-      const candidate = current ? `${current}\n${piece}` : piece;
-      if (candidate.length <= max) current = candidate;
-      else {
-        flush();
-        current = piece;
-      }
-    }
-  }
-  flush();
-  return parts;
-}
-
-function splitLine(line: string, max: number): string[] {
-  const out: string[] = [];
-  let rest = line;
-  while (rest.length > max) {
-    const window = rest.slice(0, max);
-    let cut = Math.max(...[". ", "? ", "! ", "; ", "… "].map((p) => window.lastIndexOf(p))) + 1;
-    if (cut < max / 2) cut = window.lastIndexOf(" ");
-    if (cut < max / 2) {
-      cut = max;
-      const code = rest.charCodeAt(max - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut = max - 1;
-    }
-    out.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest) out.push(rest);
-  return out;
-}
-
-/** "Gõ số để hỏi tiếp:\n1. …\n2. …" (or "Gõ số để chọn:" under a question). */
-export function numberedOptions(suggestions: string[], question = false): string {
+/** "Gõ số để hỏi tiếp:\n1. …\n2. …": the header (prompts/channels.yaml) over numbered labels. */
+export function numberedOptions(suggestions: string[], header: string): string {
   const label = (s: string) => (s.length > OPTION_LABEL_CHARS ? `${s.slice(0, OPTION_LABEL_CHARS - 1)}…` : s);
-  return [question ? CHOICES_HEADER : OPTIONS_HEADER, ...suggestions.map((s, i) => `${i + 1}. ${label(s)}`)].join("\n");
+  return [header, ...suggestions.map((s, i) => `${i + 1}. ${label(s)}`)].join("\n");
 }
 
 /** The reply as Zalo text: renderPlain, then the suggestions as numbered options. */
-function renderZalo(reply: Reply, kb: Parameters<typeof renderPlain>[1]): string {
+export function renderZalo(reply: Reply, kb: KnowledgeBase): string {
   const body = renderPlain(reply, kb);
   if (!reply.suggestions.length) return body;
-  return `${body}\n\n${numberedOptions(reply.suggestions, /\?\s*$/.test(reply.text))}`;
+  const texts = channelTexts(kb).zalo;
+  // When the reply asks a question, its options are answers to pick.
+  const header = /\?\s*$/.test(reply.text) ? texts.choices_header : texts.options_header;
+  return `${body}\n\n${numberedOptions(reply.suggestions, header)}`;
 }
 
-/** "1", " 2 ", "2.", "số 3" → that saved suggestion; anything else → undefined. */
-export function pickSuggestion(text: string, saved: string[] | undefined): string | undefined {
-  if (!saved?.length) return undefined;
-  const n = /^\s*(?:s[oố]\s*)?(\d{1,2})\s*[.)]?\s*$/i.exec(text)?.[1];
-  return n === undefined ? undefined : saved[Number(n) - 1];
+/** A Zalo update as the runtime's inbound message; undefined for what the assistant does not answer (groups). */
+export function toInbound(update: ZaloUpdate): Inbound | undefined {
+  const message = update.message;
+  if (!message) return undefined;
+  // Group chats are announced for later; the assistant talks one to one.
+  if (message.chat.chat_type && message.chat.chat_type.toUpperCase() !== "PRIVATE") return undefined;
+  const base = { chatId: message.chat.id, userId: message.from.id, messageId: message.message_id };
+  if (update.event_name === ZALO_EVENTS.text) return { ...base, text: message.text ?? "" };
+  // No content at all (protected users): a short generic reply with the way to an officer.
+  if (update.event_name === ZALO_EVENTS.unsupported) return { ...base, text: null, withheld: true };
+  return { ...base, text: null };
 }
 
 /** The update inside a webhook body, wrapped `{ ok, result: {…} }` or not. */
@@ -173,12 +129,10 @@ export function createZaloBot(options: ZaloBotOptions): ZaloBot {
     throw new Error("ZALO_WEBHOOK_SECRET must be 8–256 characters.");
   }
 
-  const seen = new Set<string>();
-  const chains = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<void>>();
   let abort: AbortController | undefined;
   let loop: Promise<void> | undefined;
 
+  /** One message to Zalo, retried on 429 and server errors (Zalo's transport, like auto-retry for Telegram). */
   async function send(chatId: string, text: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -193,80 +147,31 @@ export function createZaloBot(options: ZaloBotOptions): ZaloBot {
     }
   }
 
-  async function answer(message: ZaloMessage, event: string): Promise<void> {
-    const chatId = message.chat.id;
-    const started = performance.now();
-    const kind = event === ZALO_EVENTS.text ? "text" : event === ZALO_EVENTS.unsupported ? "unsupported" : "media";
-    try {
-      let reply: Reply;
-      if (kind === "unsupported") {
-        // No content (protected users): a short generic reply with the way to an officer.
-        reply = { text: engine.replies.handoff, citations: [], suggestions: [], intent: "handoff", confident: false };
-      } else {
-        let text: string | null = null;
-        if (kind === "text") {
-          text = message.text ?? "";
-          const picked = pickSuggestion(text, await store.get<string[]>(`zalo:sugg:${chatId}`));
-          if (picked !== undefined) text = picked;
-        }
-        reply = await engine.handle({ channel: "zalo", userId: message.from.id, text });
-      }
-      // Numbers refer to the last options shown; without options a number is just text.
-      if (reply.suggestions.length) await store.set(`zalo:sugg:${chatId}`, reply.suggestions, SUGGESTION_TTL_MS);
-      else await store.delete(`zalo:sugg:${chatId}`);
-      const parts = splitMessage(renderZalo(reply, engine.index.kb), maxChars);
-      for (const part of parts) await send(chatId, part);
-      logger?.info(
-        { channel: "zalo", event: kind, intent: reply.intent, confident: reply.confident, parts: parts.length, ms: Math.round(performance.now() - started) },
-        "message answered",
-      );
-    } catch (err) {
-      logger?.error({ channel: "zalo", event: kind, err: errorText(err) }, "zalo update failed");
-      await api.sendMessage({ chat_id: chatId, text: engine.replies.error }).catch(() => undefined);
+  const runtime = new ChannelRuntime(
+    {
+      name: "zalo",
+      choices: "numbers",
+      choiceTtlMs: OPTIONS_TTL_MS,
+      output: {
+        split: { max: maxChars },
+        render: (reply) => ({ text: renderZalo(reply, engine.index.kb) }),
+        send: (chatId, text) => send(chatId, text),
+      },
+    },
+    { engine, store, logger },
+  );
+
+  /** De-duplicated and answered after the chat's earlier messages, by the runtime. */
+  async function handleUpdate(update: ZaloUpdate): Promise<void> {
+    const inbound = toInbound(update);
+    if (!inbound) {
+      logger?.debug({ channel: "zalo", event: update.event_name, chatType: update.message?.chat.chat_type }, "zalo update ignored");
+      return;
     }
+    await runtime.receive(inbound);
   }
 
-  /** De-duplicates, then answers after the chat's earlier messages. */
-  function handleUpdate(update: ZaloUpdate): Promise<void> {
-    const message = update.message;
-    if (!message) return Promise.resolve();
-    if (message.chat.chat_type && message.chat.chat_type.toUpperCase() !== "PRIVATE") {
-      // Group chats are announced for later; the assistant talks one to one.
-      logger?.debug({ channel: "zalo", chatType: message.chat.chat_type }, "zalo group message ignored");
-      return Promise.resolve();
-    }
-    const id = message.message_id;
-    if (seen.has(id)) {
-      logger?.debug({ channel: "zalo" }, "zalo duplicate ignored");
-      return Promise.resolve();
-    }
-    seen.add(id);
-    if (seen.size > SEEN_IN_MEMORY) seen.delete(seen.values().next().value!);
-
-    const chatId = message.chat.id;
-    const previous = chains.get(chatId) ?? Promise.resolve();
-    const work = previous.then(async () => {
-      // Another instance sharing the store may have answered this delivery already.
-      const key = `zalo:seen:${id}`;
-      if (await store.get<boolean>(key)) {
-        logger?.debug({ channel: "zalo" }, "zalo duplicate ignored");
-        return;
-      }
-      await store.set(key, true, SEEN_TTL_MS);
-      await answer(message, update.event_name);
-    }).catch((err: unknown) => logger?.error({ channel: "zalo", err: errorText(err) }, "zalo update failed"));
-    chains.set(chatId, work);
-    inFlight.add(work);
-    void work.finally(() => {
-      inFlight.delete(work);
-      if (chains.get(chatId) === work) chains.delete(chatId);
-    });
-    return work;
-  }
-
-  async function drain(): Promise<void> {
-    while (inFlight.size) await Promise.allSettled([...inFlight]);
-  }
+  const drain = () => runtime.drain();
 
   async function poll(signal: AbortSignal): Promise<void> {
     let backoff = 0;

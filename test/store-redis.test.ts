@@ -1,73 +1,28 @@
+/**
+ * Redis: the storage contract, and several instances sharing one server — a conversation
+ * alternating between two engines, and two Telegram bots on webhooks sharing buttons.
+ * Skipped without redis-server (XKLD_REQUIRE_REDIS=1, as `.ci/run` sets, makes it an error).
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { join } from "node:path";
-import { openStore, type KeyValueStore } from "../src/store/store.ts";
+import { openStore } from "../src/store/store.ts";
 import { Engine } from "../src/engine/engine.ts";
 import { RegistrationService } from "../src/registration/service.ts";
 import { loadRegistrationPrompts } from "../src/registration/form.ts";
-import { PROMPTS_DIR, realEngine, tempDir } from "./helpers.ts";
+import { runStoreContract } from "../src/testing/contracts/store.ts";
+import { PROMPTS_DIR, realEngine } from "./helpers.ts";
 import { redisAvailable, startRedis } from "./redis-server.ts";
 
 let redis: { url: string; stop: () => Promise<void> } | undefined;
-let dir: { path: string; cleanup: () => Promise<void> };
 beforeAll(async () => {
-  dir = await tempDir();
   if (redisAvailable) redis = await startRedis();
 });
 afterAll(async () => {
   await redis?.stop();
-  await dir.cleanup();
 });
 
-/** Every store implementation runs the same contract (Hono-style shared suite). */
-const backends: Array<{ name: string; url: () => string; durable: boolean; skip?: boolean }> = [
-  { name: "memory", url: () => "memory://", durable: false },
-  { name: "sqlite", url: () => `sqlite://${join(dir.path, "contract.sqlite")}`, durable: true },
-  { name: "redis", url: () => redis!.url, durable: true, skip: !redisAvailable },
-];
-
-for (const backend of backends) {
-  describe.skipIf(backend.skip)(`KeyValueStore contract: ${backend.name}${backend.skip ? " (skipped: apt-get install redis-server)" : ""}`, () => {
-    let store: KeyValueStore;
-    beforeAll(async () => {
-      store = await openStore(backend.url());
-    });
-    afterAll(() => store.close());
-
-    it("gets what was set, as JSON values, Vietnamese intact", async () => {
-      const value = { name: "Nguyễn Thị Hoà", list: [1, 2.5, "ba"], nested: { ok: true }, none: null };
-      await store.set("contract:a", value);
-      expect(await store.get("contract:a")).toEqual(value);
-      expect(await store.get("contract:missing")).toBeUndefined();
-    });
-
-    it("deletes, and says whether something was there", async () => {
-      await store.set("contract:b", 1);
-      expect(await store.delete("contract:b")).toBe(true);
-      expect(await store.get("contract:b")).toBeUndefined();
-      expect(await store.delete("contract:b")).toBe(false);
-    });
-
-    it("forgets a value after its time to live", async () => {
-      await store.set("contract:ttl", "x", 150);
-      expect(await store.get("contract:ttl")).toBe("x");
-      await new Promise((r) => setTimeout(r, 300));
-      expect(await store.get("contract:ttl")).toBeUndefined();
-    });
-
-    it("keeps many concurrent writes", async () => {
-      await Promise.all(Array.from({ length: 50 }, (_, i) => store.set(`contract:c${i}`, i)));
-      const values = await Promise.all(Array.from({ length: 50 }, (_, i) => store.get(`contract:c${i}`)));
-      expect(values).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    });
-
-    it.skipIf(!backend.durable)("keeps values across a reopen (a restart)", async () => {
-      await store.set("contract:durable", { at: "restart" });
-      const again = await openStore(backend.url());
-      expect(await again.get("contract:durable")).toEqual({ at: "restart" });
-      await again.close();
-    });
-  });
-}
+describe.skipIf(!redisAvailable)(`redis${redisAvailable ? "" : " (skipped: apt-get install redis-server)"}`, () => {
+  runStoreContract("redis", () => openStore(redis!.url), { durable: true });
+});
 
 describe.skipIf(!redisAvailable)("two instances sharing Redis", () => {
   it("keep one person's conversation consistent when messages alternate between them", async () => {
