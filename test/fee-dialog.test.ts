@@ -29,11 +29,11 @@ describe("reading a fee question", () => {
   }
 
   it("tells a contract length from months of salary, and finds the salary", () => {
-    expect(parseContractMonths("5 tháng lương cho hợp đồng 2 năm")).toBe(24);
-    expect(parseContractMonths("hd 3 nam, luong 30tr")).toBe(36);
-    expect(parseContractMonths("hợp đồng 18 tháng")).toBe(18);
-    expect(parseSalary("cty thu 150tr tron goi, luong tam 30tr/thang")).toEqual({ value: 30_000_000, currency: "VND" });
-    expect(parseSalary("đòi 5 tháng lương")).toBeUndefined();
+    expect(parseContractMonths(base.index.kb, "5 tháng lương cho hợp đồng 2 năm")).toBe(24);
+    expect(parseContractMonths(base.index.kb, "hd 3 nam, luong 30tr")).toBe(36);
+    expect(parseContractMonths(base.index.kb, "hợp đồng 18 tháng")).toBe(18);
+    expect(parseSalary(base.index.kb, "cty thu 150tr tron goi, luong tam 30tr/thang")).toEqual({ value: 30_000_000, currency: "VND" });
+    expect(parseSalary(base.index.kb, "đòi 5 tháng lương")).toBeUndefined();
   });
 
   it("reads markets and jobs only in destination contexts", () => {
@@ -109,7 +109,7 @@ describe("fee check in chat", () => {
     expect(asked.text).toContain("Lương mỗi tháng");
     const reply = await ask(engine, "5000 nhân dân tệ", "c");
     expect(reply.text.length).toBeGreaterThan(0);
-    expect(parseSalary("lương 5000 nhân dân tệ")).toBeUndefined();
+    expect(parseSalary(base.index.kb, "lương 5000 nhân dân tệ")).toBeUndefined();
     expect(readFeeMessage(base.index.kb, "cty doi 20000 nhan dan te tien dich vu").charges[0]?.amount).toBeUndefined();
   });
 

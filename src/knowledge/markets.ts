@@ -27,6 +27,7 @@ const marketSchema = z.object({
   topics: z.array(topicSchema).default([]),
   fact_markets: z.array(id).min(1),
   register: z.string().min(1).optional(),
+  fee_button: z.string().min(1).optional(),
   places: z.array(z.object({ name: z.string().min(1), phrases: z.array(z.string().min(1)).min(1) })).min(1),
   patterns: z.array(foldedPattern).default([]),
   alone: z.array(z.string().min(1)).default([]),
@@ -183,6 +184,11 @@ export class MarketBook {
   /** The markets the registration form offers as buttons, in order. */
   registerButtons(): Array<{ id: Market; label: string }> {
     return this.markets.flatMap((m) => (m.register ? [{ id: m.id, label: m.register }] : []));
+  }
+
+  /** The markets the fee check offers as buttons when it asks where the person is going, in order. */
+  feeButtons(): Array<{ id: Market; label: string }> {
+    return this.markets.flatMap((m) => (m.fee_button ? [{ id: m.id, label: m.fee_button }] : []));
   }
 
   /** The state programme of a market (EPS for Korea), when the data has one. */

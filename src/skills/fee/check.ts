@@ -1,7 +1,8 @@
 /**
  * `checkFees`: is what a recruiter demands legal? Decided by code from the figures in
  * `knowledge/facts/` — never by a model. Each charge gets a verdict with the cap and its
- * citation; a verdict that cannot cite a fact becomes "needs more information".
+ * citation; a verdict that cannot cite a fact becomes "needs more information". The
+ * sentences are templates in `prompts/skills/fee.yaml`, filled with the facts' figures.
  *
  * @example
  * checkFees(kb, {
@@ -14,17 +15,38 @@ import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
 import { ALL, OTHER_JOB, type Job, type Market } from "../../knowledge/markets.ts";
-import { CREW_DEPOSIT_JOB, depositRegion, selectDepositCap } from "../deposit/guidance.ts";
-import { ISO_DATE_RE, isoToday, viNumber } from "../../text/wording.ts";
-import { citeFact, factById, inForce, needsHedge, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
-import { type ToolAnswer } from "../answer.ts";
+import { fill, ISO_DATE_RE, isoToday, textRoom, viNumber } from "../../text/wording.ts";
+import { citeFact, factById, inForce, needsHedge, officeType, toCitations, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
+import { composeAnswer, type AnswerLine, type ToolAnswer } from "../answer.ts";
+import { CHARGE_KINDS, type ChargeKind } from "./charges.ts";
+import { feeTexts, type FeeTexts } from "./texts.ts";
 
 export type { Job, Market };
+export { CHARGE_KINDS, type ChargeKind };
 
-export const CHARGE_KINDS = [
-  "service_fee", "brokerage", "deposit", "training", "health_check", "visa_passport", "airfare", "selection_fee", "package", "other",
-] as const;
-export type ChargeKind = (typeof CHARGE_KINDS)[number];
+/** The tool's market for a destination not in the list (knowledge/markets.yaml has it). */
+export const OTHER_MARKET: Market = "other";
+
+/** What the tool does, for a model (the Skill and the LangChain tool share it). */
+export const FEE_TOOL_DESCRIPTION =
+  "Check whether charges a recruitment company asks a Vietnamese worker to pay (service fee, brokerage, deposit, selection fee…) are legal, from the legal caps in the knowledge base. Returns a verdict per charge with the cap and its citation.";
+
+/** Fact ids and families the check reads; the figures themselves live in knowledge/facts/. */
+const FACTS = {
+  serviceFeeCaps: "serviceFeeCap.",
+  longContract: "serviceFeeCap.longContractThreshold",
+  extension: "serviceFeeCap.extension.per12",
+  serviceFeeTooEarly: "serviceFee.beforeContract",
+  depositCaps: "workerDepositCap.",
+  /** Deposits a state programme sets for its own route (applies_to.route is the programme). */
+  programmeDeposits: ["eps.deposit.amount"],
+  depositTooEarly: "workerDeposit.beforeContract",
+  brokerage: "brokerage.fromWorker",
+  selectionFee: "selectionFee.fromWorker",
+} as const;
+
+/** Office types (knowledge/offices/office-types.yaml) the answers send people to. */
+const OFFICES = { complaints: "home_affairs_department", programmeDeposit: "social_policy_bank" } as const;
 
 export const CURRENCIES = ["VND", "USD", "JPY", "TWD", "KRW", "EUR", "AUD", "MYR"] as const;
 
@@ -47,7 +69,7 @@ export type Charge = z.input<typeof chargeSchema>;
 
 /** The input, with market and job as any string: `feeCheckSchema(kb)` checks them against the knowledge. */
 export const feeCheckInputSchema = z.object({
-  market: z.string().min(1).describe("Destination market; 'other' when not in the list"),
+  market: z.string().min(1).describe(`Destination market; '${OTHER_MARKET}' when not in the list`),
   job: z.string().min(1).default(OTHER_JOB),
   route: z.enum(["company", "eps", "direct"]).default("company"),
   /** Length of the contract in months (3 years = 36). */
@@ -69,7 +91,7 @@ function buildFeeCheckSchema(kb: KnowledgeBase) {
   // An enum, so a model's tool schema lists the values (a knowledge base without markets accepts none).
   const oneOf = (ids: string[]): z.ZodType<string> => (ids.length ? z.enum(ids as [string, ...string[]]) : z.string().refine(() => false, "this knowledge has no markets"));
   return feeCheckInputSchema.extend({
-    market: oneOf(kb.markets.ids).describe("Destination market; 'other' when not in the list"),
+    market: oneOf(kb.markets.ids).describe(`Destination market; '${OTHER_MARKET}' when not in the list`),
     job: oneOf(kb.markets.jobIds).default(OTHER_JOB),
   });
 }
@@ -112,14 +134,16 @@ export interface FeeCheckResult {
 
 
 /**
- * Facts of a family (`prefix`) that apply to this market, job and route, most specific
- * first: a named job beats "other", which beats "all"; a named market beats "all".
+ * Facts of a family that apply to this market, job and route, most specific first: a
+ * named job beats "other", which beats "all"; the market itself beats the regions it
+ * belongs to (in its fact_markets order), which beat "all".
  */
-function selectFacts(kb: KnowledgeBase, prefix: string, q: { market: Market; job: Job; route: string }, date: string): Fact[] {
+function selectFacts(kb: KnowledgeBase, family: (fact: Fact) => boolean, q: { market: Market; job: Job; route: string }, date: string): Fact[] {
   const jobs = kb.markets.factJobs(q.job);
+  const regions = kb.markets.factMarkets(q.market);
   const scored: Array<{ fact: Fact; score: number }> = [];
   for (const fact of kb.facts) {
-    if (!fact.id.startsWith(prefix) || !inForce(fact, date)) continue;
+    if (!family(fact) || !inForce(fact, date)) continue;
     const a = fact.applies_to ?? {};
     if (!kb.markets.appliesTo(a.market, q.market)) continue;
     if (a.country) continue; // country-level rules (Brunei, Thailand) need a country the chat does not ask for
@@ -127,7 +151,8 @@ function selectFacts(kb: KnowledgeBase, prefix: string, q: { market: Market; job
     const jobSpecific = a.job !== undefined && a.job !== ALL && a.job !== OTHER_JOB;
     if (jobSpecific && !jobs.includes(a.job!)) continue;
     let score = 0;
-    if (a.market && a.market !== ALL) score += a.market === q.market ? 4 : 3;
+    // A region listed earlier in fact_markets is the more specific one (a tie-break only).
+    if (a.market && a.market !== ALL) score += a.market === q.market ? 4 : 3 - Math.max(0, regions.indexOf(a.market)) / 100;
     if (jobSpecific) score += 2;
     else if (a.job === OTHER_JOB) score += 1;
     scored.push({ fact, score });
@@ -139,7 +164,12 @@ interface Context {
   kb: KnowledgeBase;
   input: z.output<typeof feeCheckInputSchema>;
   date: string;
+  t: FeeTexts;
+  /** Where a worker reports a company or asks about a case: the provincial office's name. */
+  office: string;
 }
+
+type ParsedCharge = z.output<typeof chargeSchema>;
 
 /** The salary in the charge's currency, or undefined when a rate is missing. */
 function salaryIn(ctx: Context, currency: string): number | undefined {
@@ -154,7 +184,7 @@ function salaryIn(ctx: Context, currency: string): number | undefined {
 }
 
 /** A charge expressed in months of salary, or what is missing to say so. */
-function inMonths(ctx: Context, charge: z.output<typeof chargeSchema>): { months: number } | { missing: MissingInfo } {
+function inMonths(ctx: Context, charge: ParsedCharge): { months: number } | { missing: MissingInfo } {
   if (charge.months !== undefined) return { months: charge.months };
   if (!charge.amount) return { missing: "amount" };
   if (!ctx.input.monthlySalary) return { missing: "salary" };
@@ -164,51 +194,53 @@ function inMonths(ctx: Context, charge: z.output<typeof chargeSchema>): { months
   return { months: charge.amount.value / salary };
 }
 
-const monthsText = (m: number) => `${viNumber(Math.round(m * 100) / 100)} tháng lương`;
-const moneyText = (value: number, currency: string) => (currency === "VND" ? `${viNumber(value)} đồng` : `${viNumber(value)} ${currency}`);
+const monthsText = (ctx: Context, m: number) => fill(ctx.t.amounts.months_salary, { months: viNumber(Math.round(m * 100) / 100) });
+const moneyText = (ctx: Context, value: number, currency: string) =>
+  currency === "VND" ? fill(ctx.t.amounts.vnd, { value: viNumber(value) }) : fill(ctx.t.amounts.foreign, { value: viNumber(value), currency });
+const withMoney = (ctx: Context, months: number) => {
+  const salary = ctx.input.monthlySalary;
+  const amount = monthsText(ctx, months);
+  return salary ? fill(ctx.t.amounts.with_money, { amount, money: moneyText(ctx, Math.round(months * salary.value), salary.currency) }) : amount;
+};
 const isZero = (f: Fact) => f.value === 0 && f.unit === "VND";
+const toPerson = (c: ParsedCharge) => c.paidTo === "company_staff_personally" || c.paidTo === "individual";
 
-const ASK_RECEIPT = "Chỉ nộp khi có hợp đồng ghi rõ khoản này và đòi biên lai có dấu của công ty.";
-const REFUSE = "Không nộp. Nếu đã nộp, giữ biên lai, tin nhắn, ghi âm và báo Sở Nội vụ tỉnh, thành phố nơi bạn ở.";
+/** The advice templates, with the office filled in. */
+function advice(ctx: Context): Record<keyof FeeTexts["advice"], string> {
+  const out = {} as Record<keyof FeeTexts["advice"], string>;
+  for (const [key, text] of Object.entries(ctx.t.advice)) out[key as keyof FeeTexts["advice"]] = fill(text, { office: ctx.office });
+  return out;
+}
 
-function checkServiceFee(ctx: Context, charge: z.output<typeof chargeSchema>): ChargeResult {
-  const { kb, input, date } = ctx;
+function checkServiceFee(ctx: Context, charge: ParsedCharge): ChargeResult {
+  const { kb, input, date, t } = ctx;
+  const say = advice(ctx);
   const base = { charge };
   if (charge.when === "before_contract") {
-    const rule = factById(kb, "serviceFee.beforeContract");
-    return {
-      ...base, verdict: "too_early",
-      reason: "Công ty chỉ được thu tiền dịch vụ sau khi hợp đồng cung ứng lao động (hợp đồng giữa công ty và phía nước ngoài) được chấp thuận và bạn đã ký hợp đồng với công ty.",
-      advice: "Chưa ký hợp đồng thì chưa nộp. " + REFUSE, citations: [citeFact(rule)],
-    };
+    const rule = factById(kb, FACTS.serviceFeeTooEarly);
+    return { ...base, verdict: "too_early", reason: t.reasons.service_fee_too_early, advice: `${say.not_before_contract} ${say.refuse}`, citations: [citeFact(rule)] };
   }
   const q = { market: input.market, job: input.job, route: input.route };
   if (input.extension) {
-    const ext = factById(kb, "serviceFeeCap.extension.per12");
+    const ext = factById(kb, FACTS.extension);
     const months = input.contractMonths;
-    if (months === undefined) return { ...base, verdict: "needs_info", missing: "contract_months", reason: "Cần biết thời gian gia hạn (bao nhiêu tháng).", advice: ASK_RECEIPT, citations: [citeFact(ext)] };
-    return compareMonths(ctx, charge, ext.value * (months / 12), [ext], "Khi gia hạn, tiền dịch vụ chỉ được thu nếu hợp đồng có thỏa thuận, tối đa nửa tháng lương cho mỗi 12 tháng gia hạn.");
+    if (months === undefined) return { ...base, verdict: "needs_info", missing: "contract_months", reason: t.reasons.extension_length_missing, advice: say.ask_receipt, citations: [citeFact(ext)] };
+    return compareMonths(ctx, charge, ext.value * (months / 12), [ext], fill(t.reasons.extension, { per12: viNumber(ext.value) }));
   }
-  const candidates = selectFacts(kb, "serviceFeeCap.", q, date).filter((f) => f.id !== "serviceFeeCap.longContractThreshold");
+  const candidates = selectFacts(kb, (f) => f.id.startsWith(FACTS.serviceFeeCaps) && f.id !== FACTS.longContract && f.id !== FACTS.extension, q, date);
   const zero = candidates.find(isZero);
   const per12 = candidates.find((f) => f.unit === "months_salary_per_12" && f.applies_to?.case === "general");
   // A zero cap for this market and job beats a general per-12-months cap.
   if (zero && (!per12 || specificity(zero) >= specificity(per12))) {
     const paid = charge.months ?? charge.amount?.value;
-    return {
-      ...base, verdict: paid === 0 ? "allowed" : "banned", cap: "0 đồng",
-      reason: "Với thị trường và công việc này, công ty không được thu tiền dịch vụ của bạn.",
-      advice: REFUSE, citations: [citeFact(zero)],
-    };
+    return { ...base, verdict: paid === 0 ? "allowed" : "banned", cap: moneyText(ctx, 0, "VND"), reason: t.reasons.no_service_fee, advice: say.refuse, citations: [citeFact(zero)] };
   }
-  if (!per12) {
-    return { ...base, verdict: "needs_info", reason: "Mình chưa có mức trần cho trường hợp này.", advice: "Hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở.", citations: [] };
-  }
+  if (!per12) return { ...base, verdict: "needs_info", reason: t.reasons.no_service_fee_cap, advice: say.ask_office, citations: [] };
   const months = input.contractMonths;
   if (months === undefined) {
-    return { ...base, verdict: "needs_info", missing: "contract_months", reason: "Mức trần tính theo thời hạn hợp đồng, nên cần biết hợp đồng mấy năm.", advice: ASK_RECEIPT, citations: [citeFact(per12)] };
+    return { ...base, verdict: "needs_info", missing: "contract_months", reason: t.reasons.contract_length_missing, advice: say.ask_receipt, citations: [citeFact(per12)] };
   }
-  const threshold = factById(kb, "serviceFeeCap.longContractThreshold");
+  const threshold = factById(kb, FACTS.longContract);
   const max36 = candidates.find(
     (f) => f.unit === "months_salary" && f.applies_to?.case === "contract_36_months_or_more" && f.applies_to?.job === per12.applies_to?.job && f.applies_to?.market === per12.applies_to?.market,
   );
@@ -218,196 +250,195 @@ function checkServiceFee(ctx: Context, charge: z.output<typeof chargeSchema>): C
     cap = Math.min(cap, max36.value);
     used.push(max36);
   }
-  const general = per12.applies_to?.market === "all";
-  const why = general
-    ? `Mức chung: tối đa ${viNumber(per12.value)} tháng lương cho mỗi 12 tháng làm việc${max36 ? `, hợp đồng từ ${threshold.value} tháng trở lên thì cả hợp đồng không quá ${viNumber(max36.value)} tháng lương` : ""}.`
-    : `Với thị trường và công việc này: tối đa ${viNumber(per12.value)} tháng lương cho mỗi 12 tháng${max36 ? `, không quá ${viNumber(max36.value)} tháng lương nếu hợp đồng từ ${threshold.value} tháng` : ""}.`;
+  const general = per12.applies_to?.market === ALL;
+  const figures = { per12: viNumber(per12.value), max: viNumber(max36?.value ?? 0), threshold: viNumber(threshold.value) };
+  const why = fill(general ? (max36 ? t.reasons.general_cap_long : t.reasons.general_cap) : max36 ? t.reasons.specific_cap_long : t.reasons.specific_cap, figures);
   return compareMonths(ctx, charge, cap, used, why);
 }
 
 function specificity(f: Fact): number {
   const a = f.applies_to ?? {};
-  return (a.market && a.market !== "all" ? 4 : 0) + (a.job && a.job !== "all" && a.job !== "other" ? 2 : 0);
+  return (a.market && a.market !== ALL ? 4 : 0) + (a.job && a.job !== ALL && a.job !== OTHER_JOB ? 2 : 0);
 }
 
-function compareMonths(ctx: Context, charge: z.output<typeof chargeSchema>, capMonths: number, facts: Fact[], why: string): ChargeResult {
+function compareMonths(ctx: Context, charge: ParsedCharge, capMonths: number, facts: Fact[], why: string): ChargeResult {
+  const { t } = ctx;
+  const say = advice(ctx);
   const citations = facts.map(citeFact);
-  const salary = ctx.input.monthlySalary;
-  const cap = monthsText(capMonths) + (salary ? ` (khoảng ${moneyText(Math.round(capMonths * salary.value), salary.currency)})` : "");
+  const cap = withMoney(ctx, capMonths);
   const asked = inMonths(ctx, charge);
   const base = { charge, cap, capMonths, citations };
   if ("missing" in asked) {
-    const question = { salary: "Cần biết lương mỗi tháng trong hợp đồng để so sánh.", rate: "Lương và khoản tiền khác loại tiền, cần tỷ giá để so sánh.", amount: "Cần biết số tiền công ty đòi.", contract_months: "", airfare_price: "" }[asked.missing];
-    return { ...base, verdict: "needs_info", missing: asked.missing, reason: `${why} ${question}`, advice: ASK_RECEIPT };
+    const question = { salary: t.reasons.salary_missing, rate: t.reasons.rate_missing, amount: t.reasons.amount_missing, contract_months: "", airfare_price: "" }[asked.missing];
+    return { ...base, verdict: "needs_info", missing: asked.missing, reason: `${why} ${question}`, advice: say.ask_receipt };
   }
   // Half a percent of a month's salary is rounding in the worker's own arithmetic.
   if (asked.months <= capMonths * 1.005) {
-    return { ...base, verdict: "allowed", reason: `Mức tối đa là ${cap}, khoản này không vượt. ${why}`, advice: ASK_RECEIPT };
+    return { ...base, verdict: "allowed", reason: fill(t.reasons.within, { cap, why }), advice: say.ask_receipt };
   }
-  const excessMonths = asked.months - capMonths;
-  const excess = salary ? `${monthsText(excessMonths)} (khoảng ${moneyText(Math.round(excessMonths * salary.value), salary.currency)})` : monthsText(excessMonths);
-  return {
-    ...base, verdict: "above_cap", excess,
-    reason: `Mức tối đa là ${cap}; khoản này vượt ${excess}. ${why}`,
-    advice: "Chỉ nộp tối đa bằng mức trần, có biên lai. Nếu công ty không chịu, báo Sở Nội vụ tỉnh, thành phố nơi bạn ở.",
-  };
+  const excess = withMoney(ctx, asked.months - capMonths);
+  return { ...base, verdict: "above_cap", excess, reason: fill(t.reasons.above, { cap, excess, why }), advice: say.pay_up_to_cap };
 }
 
-function checkDeposit(ctx: Context, charge: z.output<typeof chargeSchema>): ChargeResult {
-  const { kb, input, date } = ctx;
-  const when = factById(kb, "workerDeposit.beforeContract");
-  if (charge.paidTo === "company_staff_personally" || charge.paidTo === "individual") {
-    return {
-      charge, verdict: "banned",
-      reason: "Tiền ký quỹ phải gửi vào tài khoản phong tỏa đứng tên bạn ở ngân hàng, không đưa tiền mặt cho nhân viên hay người môi giới.",
-      advice: REFUSE, citations: [citeFact(when)],
-    };
+function checkDeposit(ctx: Context, charge: ParsedCharge): ChargeResult {
+  const { kb, input, date, t } = ctx;
+  const say = advice(ctx);
+  const when = factById(kb, FACTS.depositTooEarly);
+  if (toPerson(charge)) {
+    return { charge, verdict: "banned", reason: t.reasons.deposit_to_a_person, advice: say.refuse, citations: [citeFact(when)] };
   }
   if (charge.when === "before_contract") {
-    return {
-      charge, verdict: "too_early",
-      reason: "Chỉ ký quỹ sau khi bạn đã ký hợp đồng với công ty và phía nước ngoài đã nhận bạn (hoặc bạn đã có thị thực).",
-      advice: "Chưa đến lúc thì chưa nộp. " + REFUSE, citations: [citeFact(when)],
-    };
+    return { charge, verdict: "too_early", reason: t.reasons.deposit_too_early, advice: `${say.not_yet} ${say.refuse}`, citations: [citeFact(when)] };
   }
-  if (input.route === "eps") {
-    const eps = factById(kb, "eps.deposit.amount");
-    return compareMoney(charge, eps.value, "VND", [eps], `Đi Hàn theo EPS, mức ký quỹ là ${moneyText(eps.value, "VND")}, nộp ở Ngân hàng Chính sách xã hội nơi bạn thường trú.`);
-  }
-  const crew = kb.markets.factJobs(input.job).includes(CREW_DEPOSIT_JOB);
-  const cap = selectDepositCap(kb, depositRegion(kb, input.market), crew ? CREW_DEPOSIT_JOB : OTHER_JOB, date, input.route);
+  // The market's caps for this job and route; a programme's own deposit (EPS) is one of
+  // them, for the programme's route only (its fact's applies_to.route).
+  const isDeposit = (f: Fact) => f.id.startsWith(FACTS.depositCaps) || (FACTS.programmeDeposits as readonly string[]).includes(f.id);
+  const cap = selectFacts(kb, isDeposit, { market: input.market, job: input.job, route: input.route }, date)[0];
   if (!cap) {
-    return { charge, verdict: "needs_info", reason: "Mình chưa có mức ký quỹ cho trường hợp này.", advice: "Hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở.", citations: [citeFact(when)] };
+    return { charge, verdict: "needs_info", reason: t.reasons.no_deposit_cap, advice: say.ask_office, citations: [citeFact(when)] };
   }
+  const programme = kb.markets.programmeOf(input.market);
+  if (programme && cap.applies_to?.route === programme.id && cap.unit === "VND") {
+    const why = fill(t.reasons.programme_deposit, {
+      market: kb.markets.nameOf(input.market), programme: programme.name, amount: moneyText(ctx, cap.value, "VND"), office: officeType(kb, OFFICES.programmeDeposit).name,
+    });
+    return compareMoney(ctx, charge, cap.value, "VND", [cap], why);
+  }
+  const tickets = viNumber(cap.value);
   if (cap.unit === "economy_air_tickets" && input.airfarePrice) {
     const price = input.airfarePrice;
-    return compareMoney(charge, cap.value * price.value, price.currency, [cap], `Với nước này, ký quỹ tối đa bằng giá ${viNumber(cap.value)} vé máy bay hạng phổ thông về Việt Nam (bạn nói khoảng ${moneyText(price.value, price.currency)}).`);
+    return compareMoney(ctx, charge, cap.value * price.value, price.currency, [cap], fill(t.reasons.ticket_cap, { tickets, price: moneyText(ctx, price.value, price.currency) }));
   }
   if (cap.unit === "economy_air_tickets") {
     return {
-      charge, verdict: "needs_info", missing: "airfare_price", cap: "giá 1 vé máy bay hạng phổ thông",
-      reason: "Với nước này, ký quỹ tối đa bằng giá một vé máy bay hạng phổ thông từ nơi làm việc về Việt Nam. Cần biết giá vé để so sánh.",
-      advice: ASK_RECEIPT, citations: [citeFact(cap)],
+      charge, verdict: "needs_info", missing: "airfare_price", cap: fill(t.amounts.tickets, { tickets }),
+      reason: fill(t.reasons.ticket_price_missing, { tickets }), advice: say.ask_receipt, citations: [citeFact(cap)],
     };
   }
-  if (cap.unit !== "VND") return { charge, verdict: "needs_info", reason: "Mức ký quỹ này cần đối chiếu thêm.", advice: ASK_RECEIPT, citations: [citeFact(cap)] };
+  if (cap.unit !== "VND") return { charge, verdict: "needs_info", reason: t.reasons.deposit_unit_unknown, advice: say.ask_receipt, citations: [citeFact(cap)] };
   if (cap.value === 0) {
-    return { charge, verdict: (charge.amount?.value ?? 1) === 0 ? "allowed" : "banned", cap: "0 đồng", reason: "Trường hợp này không phải ký quỹ.", advice: REFUSE, citations: [citeFact(cap)] };
+    return { charge, verdict: (charge.amount?.value ?? 1) === 0 ? "allowed" : "banned", cap: moneyText(ctx, 0, "VND"), reason: t.reasons.no_deposit, advice: say.refuse, citations: [citeFact(cap)] };
   }
-  return compareMoney(charge, cap.value, "VND", [cap], `Ký quỹ tối đa ${moneyText(cap.value, "VND")}, gửi vào tài khoản phong tỏa đứng tên bạn ở ngân hàng.`);
+  return compareMoney(ctx, charge, cap.value, "VND", [cap], fill(t.reasons.deposit_cap, { cap: moneyText(ctx, cap.value, "VND") }));
 }
 
-function compareMoney(charge: z.output<typeof chargeSchema>, capValue: number, currency: string, facts: Fact[], why: string): ChargeResult {
+function compareMoney(ctx: Context, charge: ParsedCharge, capValue: number, currency: string, facts: Fact[], why: string): ChargeResult {
+  const { t } = ctx;
+  const say = advice(ctx);
   const citations = facts.map(citeFact);
-  const cap = moneyText(capValue, currency);
-  if (!charge.amount) return { charge, verdict: "needs_info", missing: "amount", cap, reason: `${why} Cần biết số tiền công ty đòi.`, advice: ASK_RECEIPT, citations };
+  const cap = moneyText(ctx, capValue, currency);
+  if (!charge.amount) return { charge, verdict: "needs_info", missing: "amount", cap, reason: `${why} ${t.reasons.amount_missing}`, advice: say.ask_receipt, citations };
   if (charge.amount.currency !== currency) {
-    return { charge, verdict: "needs_info", missing: "rate", cap, reason: `${why} Khoản tiền tính bằng ${charge.amount.currency}, cần đổi ra đồng để so sánh.`, advice: ASK_RECEIPT, citations };
+    return { charge, verdict: "needs_info", missing: "rate", cap, reason: `${why} ${fill(t.reasons.foreign_currency, { currency: charge.amount.currency })}`, advice: say.ask_receipt, citations };
   }
-  if (charge.amount.value <= capValue) return { charge, verdict: "allowed", cap, reason: `Mức tối đa là ${cap}, khoản này không vượt. ${why}`, advice: ASK_RECEIPT, citations };
-  const excess = moneyText(charge.amount.value - capValue, currency);
-  return { charge, verdict: "above_cap", cap, excess, reason: `Mức tối đa là ${cap}; khoản này vượt ${excess}. ${why}`, advice: "Chỉ nộp tối đa bằng mức trên. Nếu bị ép nộp hơn, báo Sở Nội vụ tỉnh, thành phố nơi bạn ở.", citations };
+  if (charge.amount.value <= capValue) return { charge, verdict: "allowed", cap, reason: fill(t.reasons.within, { cap, why }), advice: say.ask_receipt, citations };
+  const excess = moneyText(ctx, charge.amount.value - capValue, currency);
+  return { charge, verdict: "above_cap", cap, excess, reason: fill(t.reasons.above, { cap, excess, why }), advice: say.pay_up_to_amount, citations };
 }
 
-function checkCharge(ctx: Context, charge: z.output<typeof chargeSchema>): ChargeResult {
-  const { kb } = ctx;
+function checkCharge(ctx: Context, charge: ParsedCharge): ChargeResult {
+  const { kb, t } = ctx;
+  const say = advice(ctx);
   switch (charge.kind) {
     case "service_fee":
       return checkServiceFee(ctx, charge);
     case "deposit":
       return checkDeposit(ctx, charge);
     case "brokerage": {
-      const rule = factById(kb, "brokerage.fromWorker");
-      return { charge, verdict: "banned", cap: "0 đồng", reason: "Không ai được thu tiền môi giới của người lao động, dù là bao nhiêu.", advice: REFUSE, citations: [citeFact(rule)] };
+      const rule = factById(kb, FACTS.brokerage);
+      return { charge, verdict: "banned", cap: moneyText(ctx, 0, "VND"), reason: t.reasons.brokerage, advice: say.refuse, citations: [citeFact(rule)] };
     }
     case "package": {
       // "Trọn gói" lumps the service fee with real costs: no verdict on the total, but the
       // service-fee part has a cap the family can hold the company to.
       const fee = checkServiceFee(ctx, { ...charge, kind: "service_fee", amount: undefined, months: 0 });
-      const capNote = fee.cap ? ` Riêng tiền dịch vụ tối đa là ${fee.cap}.` : "";
+      const capNote = fee.cap ? fill(t.reasons.package_service_fee, { cap: fee.cap }) : "";
       return {
         charge, verdict: "needs_info", missing: fee.missing, cap: fee.cap,
-        reason: `Tiền trọn gói gồm nhiều khoản nên chưa nói được đúng hay sai.${capNote} Các khoản khác (học, khám sức khỏe, vé máy bay, thị thực) phải ghi rõ từng khoản, có hóa đơn.`,
-        advice: "Đề nghị công ty ghi từng khoản trong hợp đồng, mỗi khoản một biên lai. " + ASK_RECEIPT,
+        reason: [t.reasons.package, capNote, t.reasons.package_items].filter(Boolean).join(" "),
+        advice: `${say.itemise} ${say.ask_receipt}`,
         citations: fee.citations,
       };
     }
     case "selection_fee": {
-      const rule = factById(kb, "selectionFee.fromWorker");
-      return { charge, verdict: "banned", cap: "0 đồng", reason: "Công ty phải tự tuyển chọn và không được thu phí tuyển chọn, tiền giữ chỗ.", advice: REFUSE, citations: [citeFact(rule)] };
+      const rule = factById(kb, FACTS.selectionFee);
+      return { charge, verdict: "banned", cap: moneyText(ctx, 0, "VND"), reason: t.reasons.selection_fee, advice: say.refuse, citations: [citeFact(rule)] };
     }
     default:
       // Training, health checks, passports, visas and tickets are real costs a worker may
       // pay; our facts set no cap for them, so no verdict without a citation.
-      return {
-        charge, verdict: "needs_info",
-        reason: "Khoản này có thể là chi phí thật (học, khám sức khỏe, hộ chiếu, thị thực, vé máy bay). Mình chưa có mức trần để so sánh.",
-        advice: "Đòi hóa đơn hoặc biên lai đúng giá của nơi thu (bệnh viện, trường, hãng bay) và hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở nếu thấy quá cao.",
-        citations: [],
-      };
+      return { charge, verdict: "needs_info", reason: t.reasons.real_costs, advice: say.real_costs, citations: [] };
   }
 }
 
-const CHARGE_LABEL: Record<ChargeKind, string> = {
-  service_fee: "Tiền dịch vụ",
-  brokerage: "Tiền môi giới",
-  deposit: "Tiền ký quỹ",
-  training: "Tiền học",
-  health_check: "Tiền khám sức khỏe",
-  visa_passport: "Tiền hộ chiếu, thị thực",
-  airfare: "Tiền vé máy bay",
-  selection_fee: "Phí tuyển chọn, giữ chỗ",
-  package: "Tiền trọn gói",
-  other: "Khoản tiền khác",
-};
-
-const VERDICT_LABEL: Record<Verdict, string> = {
-  allowed: "trong mức cho phép",
-  above_cap: "CAO HƠN mức cho phép",
-  banned: "KHÔNG được thu",
-  too_early: "CHƯA được thu lúc này",
-  needs_info: "cần thêm thông tin",
-};
-
-function chargeAmountText(c: z.output<typeof chargeSchema>): string {
-  if (c.months !== undefined) return ` ${monthsText(c.months)}`;
-  if (c.amount) return ` ${moneyText(c.amount.value, c.amount.currency)}`;
+function chargeAmountText(ctx: Context, c: ParsedCharge): string {
+  if (c.months !== undefined) return ` ${monthsText(ctx, c.months)}`;
+  if (c.amount) return ` ${moneyText(ctx, c.amount.value, c.amount.currency)}`;
   return "";
+}
+
+/** Which advice is kept first when not all of it fits: refusing before comparing, comparing before receipts. */
+const GRAVITY: Record<Verdict, number> = { banned: 0, too_early: 0, above_cap: 1, allowed: 2, needs_info: 3 };
+
+/**
+ * The answer in one message: a line per charge (its verdict and why), what to do, and the
+ * hedge when a figure is not fully verified. When that does not fit with the citation
+ * lines, every verdict keeps a short line, the advice keeps the steps of the gravest
+ * verdicts that fit, and the reasons fill what room is left, the first charges' first;
+ * the hedge stays last.
+ */
+function answerOf(ctx: Context, results: ChargeResult[]): ToolAnswer {
+  const { kb, t } = ctx;
+  const citations = uniqueCitations(results.flatMap((r) => r.citations));
+  const hedge = needsHedge(citations) ? fill(t.hedge, { office: ctx.office }) : "";
+  const room = textRoom(toCitations(kb, citations));
+  const size = (lines: AnswerLine[]) => lines.reduce((n, l) => n + l.text.length + 1, 0) + hedge.length;
+  const head = (r: ChargeResult) => ({
+    charge: t.charges[r.charge.kind],
+    amount: chargeAmountText(ctx, r.charge),
+    verdict: r.verdict === "banned" && toPerson(r.charge) ? t.verdicts.wrong_way : t.verdicts[r.verdict],
+  });
+  const advice = [...new Set(results.map((r) => r.advice))];
+  const todo = (steps: string[]): AnswerLine => ({ text: fill(t.advice_line, { advice: steps.join(" ") }), priority: 1, cites: [] });
+  const whole: AnswerLine[] = [...results.map((r): AnswerLine => ({ text: fill(t.charge_line, { ...head(r), reason: r.reason }), priority: 1, cites: r.citations })), todo(advice)];
+  if (size(whole) <= room) return composeAnswer(whole, hedge, room);
+
+  const verdicts = results.map((r): AnswerLine => ({ text: fill(t.charge_verdict, head(r)), priority: 1, cites: r.citations }));
+  let budget = room - size([...verdicts, todo([])]);
+  const kept = new Set<string>();
+  const gravest = [...results].sort((x, y) => GRAVITY[x.verdict] - GRAVITY[y.verdict]).map((r) => r.advice);
+  for (const step of new Set(gravest)) {
+    // The gravest step always stays, even alone over the budget.
+    if (kept.size > 0 && step.length + 1 > budget) continue;
+    kept.add(step);
+    budget -= step.length + 1;
+  }
+  const lines = results.flatMap((r, i): AnswerLine[] => [verdicts[i]!, { text: r.reason, priority: 3, cites: [] }]);
+  return composeAnswer([...lines, todo(advice.filter((a) => kept.has(a)))], hedge, room);
 }
 
 /** Checks every charge; pure, synchronous, no model. */
 export function checkFees(kb: KnowledgeBase, rawInput: FeeCheckInput): FeeCheckResult {
   const input = feeCheckSchema(kb).parse(rawInput);
-  const ctx: Context = { kb, input, date: input.asOf ?? isoToday() };
+  const ctx: Context = { kb, input, date: input.asOf ?? isoToday(), t: feeTexts(kb), office: officeType(kb, OFFICES.complaints).name };
   const results = input.charges.map((c) => {
     const result = checkCharge(ctx, c);
     // A verdict must rest on a fact: without a citation it can only ask for more.
     if (result.verdict !== "needs_info" && result.citations.length === 0) {
-      return { ...result, verdict: "needs_info" as const, reason: `${result.reason} Mình chưa có văn bản để khẳng định.` };
+      return { ...result, verdict: "needs_info" as const, reason: `${result.reason} ${ctx.t.reasons.no_document}` };
     }
     return result;
   });
-  const citations = uniqueCitations(results.flatMap((r) => r.citations));
-  const hedged = needsHedge(citations);
-  const label = (r: ChargeResult) =>
-    r.verdict === "banned" && (r.charge.paidTo === "company_staff_personally" || r.charge.paidTo === "individual")
-      ? "KHÔNG được nộp theo cách này"
-      : VERDICT_LABEL[r.verdict];
-  const lines = results.map((r) => `• ${CHARGE_LABEL[r.charge.kind]}${chargeAmountText(r.charge)}: ${label(r)}. ${r.reason}`);
-  const advice = [...new Set(results.map((r) => r.advice))];
-  lines.push(`Nên làm: ${advice.join(" ")}`);
-  if (hedged) lines.push("Lưu ý: một số mức trên lấy từ bản chép lại văn bản, chưa đối chiếu bản gốc. Hãy hỏi Sở Nội vụ tỉnh, thành phố nơi bạn ở để chắc chắn.");
   const order: MissingInfo[] = ["contract_months", "salary", "rate", "amount", "airfare_price"];
   const missing = order.find((m) => results.some((r) => r.missing === m));
-  return { charges: results, answer: { text: lines.join("\n"), citations, hedged }, missing };
+  return { charges: results, answer: answerOf(ctx, results), missing };
 }
 
 /** The LangChain tool: the optional LLM mode calls exactly this code. */
 export function checkFeesTool(kb: KnowledgeBase) {
   return tool(async (input) => JSON.stringify(checkFees(kb, input)), {
     name: "check_fees",
-    description:
-      "Check whether charges a recruitment company asks a Vietnamese worker to pay (service fee, brokerage, deposit, selection fee…) are legal, from the legal caps in the knowledge base. Returns a verdict per charge with the cap and its citation.",
+    description: FEE_TOOL_DESCRIPTION,
     schema: feeCheckSchema(kb),
   });
 }

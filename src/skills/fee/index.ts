@@ -1,24 +1,25 @@
 /**
  * The fee check as a skill: in chat it reads what the message says about a charge and
  * asks for what a verdict still needs (dialog.ts); as a tool it checks structured charges
- * (check.ts). Verdicts come from knowledge/facts by code, each with its citation.
+ * (check.ts). Verdicts come from knowledge/facts by code, each with its citation; the
+ * wording is prompts/skills/fee.yaml (texts.ts), the words knowledge/vocabulary/fee.yaml
+ * (vocabulary.ts).
  */
-import { z } from "zod";
-import { defineTexts, template } from "../../knowledge/texts.ts";
 import type { Skill } from "../skill.ts";
-import { checkFees, feeCheckSchema, type FeeCheckInput, type FeeCheckResult } from "./check.ts";
+import { checkFees, FEE_TOOL_DESCRIPTION, feeCheckSchema, type FeeCheckInput, type FeeCheckResult } from "./check.ts";
 import { answerFeeSlot, isCheckable, nextFeeStep, startFeeDialog, type FeeDialogState } from "./dialog.ts";
+import { feeTexts } from "./texts.ts";
+import { feeVocabulary } from "./vocabulary.ts";
 
-export const feeTexts = defineTexts("skills/fee", z.object({ intro: template }));
+export { feeTexts, feeVocabulary };
 
 export const feeSkill: Skill<FeeCheckInput, FeeCheckResult, FeeDialogState> = {
   name: "check_fees",
   intent: "fee_check",
   topics: ["service_fee", "brokerage", "deposit"],
   dated: true,
-  description:
-    "Check whether charges a recruitment company asks a Vietnamese worker to pay (service fee, brokerage, deposit, selection fee…) are legal, from the legal caps in the knowledge base. Returns a verdict per charge with the cap and its citation.",
-  data: [feeTexts],
+  description: FEE_TOOL_DESCRIPTION,
+  data: [feeTexts, feeVocabulary],
   schema: feeCheckSchema,
   run(kb, input, today) {
     const result = checkFees(kb, { ...input, asOf: input.asOf ?? today });
