@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { openStore } from "../src/store/store.ts";
 import { RegistrationStore, KeyedMutex, periodBounds, vnDay, type RegistrationInput } from "../src/registration/store.ts";
 import { CASE_ID_ALPHABET, allocateCaseId, newCaseId } from "../src/registration/case-id.ts";
-import { BOM, CSV_HEADERS, csvCells, guardCell, parseCsv, toCsv } from "../src/registration/csv.ts";
+import { BOM, csvCells, csvHeaders, guardCell, parseCsv, toCsv } from "../src/registration/csv.ts";
+import { caseTexts } from "../src/registration/texts.ts";
+import { loadKnowledge } from "../src/knowledge/load.ts";
+import { KNOWLEDGE_DIR } from "./helpers.ts";
+
+const texts = caseTexts(await loadKnowledge(KNOWLEDGE_DIR));
+const CSV_HEADERS = csvHeaders(texts);
 import { CASE_ID_RE, type Registration } from "../src/registration/types.ts";
 import { captureLogs, memoryStore, tempDir } from "./helpers.ts";
 
@@ -322,7 +328,7 @@ describe("CSV export", () => {
   };
 
   it("starts with a BOM, uses CRLF and Vietnamese headers", () => {
-    const csv = toCsv([base]);
+    const csv = toCsv([base], { texts });
     expect(csv.startsWith(BOM)).toBe(true);
     const lines = csv.slice(1).split("\r\n");
     expect(lines[0]).toBe(CSV_HEADERS.join(","));
@@ -338,7 +344,7 @@ describe("CSV export", () => {
   });
 
   it("quotes per RFC 4180 and guards against formulas", () => {
-    const csv = toCsv([tricky]);
+    const csv = toCsv([tricky], { texts });
     expect(csv).toContain('"Hoàng ""Út"" Thị Ngọc, Ánh"');
     expect(csv).toContain('"\'=HYPERLINK(""http://evil"",""bấm"")\r\ndòng hai"');
     expect(csv).toContain(",'-thợ hàn,'@N3,Thân nhân người có công,''sáng,");
@@ -349,15 +355,15 @@ describe("CSV export", () => {
 
   it("parses back identical (round trip), names and ';' included", () => {
     const names = { province: (id: string) => ({ "ha-noi": "Hà Nội" })[id], market: (id: string) => ({ japan: "Nhật Bản" })[id] };
-    for (const options of [{}, { names }, { names, delimiter: ";" as const }]) {
+    for (const options of [{ texts }, { texts, names }, { texts, names, delimiter: ";" as const }]) {
       const csv = toCsv([base, tricky], options);
       const rows = parseCsv(csv, { delimiter: options.delimiter ?? "," });
       expect(rows).toEqual([[...CSV_HEADERS], csvCells(base, options), csvCells(tricky, options)]);
     }
-    expect(csvCells(base, { names })[4]).toBe("Hà Nội");
-    expect(csvCells(tricky, { names })[6]).toBe("Nhật Bản; korea");
+    expect(csvCells(base, { texts, names })[4]).toBe("Hà Nội");
+    expect(csvCells(tricky, { texts, names })[6]).toBe("Nhật Bản; korea");
     // Vietnamese intact, byte for byte (NFC preserved).
-    expect(parseCsv(toCsv([tricky]))[1]![1]).toBe(tricky.fullName);
+    expect(parseCsv(toCsv([tricky], { texts }))[1]![1]).toBe(tricky.fullName);
   });
 
   it("parses LF files and unquoted last lines", () => {

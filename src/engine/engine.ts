@@ -28,6 +28,7 @@ import { validateSkillData, type Skill, type SkillOutcome } from "../skills/skil
 import type { ToolAnswer } from "../skills/answer.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
+import { caseTexts } from "../registration/texts.ts";
 import type { Destinations } from "../registration/routing.ts";
 import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn as LlmTurn } from "../llm/assistant.ts";
 import type { Logger } from "../logger.ts";
@@ -379,8 +380,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const { kb } = index;
   validateSkillData(kb, SKILLS);
-  routingVocabulary(kb);
-  citationTexts(kb);
+  for (const spec of [routingVocabulary, citationTexts, repliesTexts, caseTexts]) spec(kb);
   const sessions = options.sessions ?? (await openStore("memory://"));
   const registration = new RegistrationService({
     kb,

@@ -8,35 +8,17 @@
  * const csv = toCsv(await regs.list({ from: "2026-03-01", to: "2026-03-31" }), { names });
  * await writeFile("dang-ky-2026-03.csv", csv, "utf8");
  */
-import type { CaseStatus, Registration } from "./types.ts";
-import { PRIORITY_GROUPS, VN_OFFSET_MS } from "./types.ts";
+import type { Registration } from "./types.ts";
+import { vnDateTime } from "../text/wording.ts";
+import { CSV_COLUMNS, type CaseTexts } from "./texts.ts";
 
 export const BOM = "\uFEFF";
 const CRLF = "\r\n";
 
-export const CSV_HEADERS = [
-  "Mã hồ sơ", "Họ tên", "Điện thoại", "Năm sinh", "Tỉnh/thành", "Xã/phường", "Thị trường", "Nghề",
-  "Ngoại ngữ", "Đối tượng ưu tiên", "Giờ liên hệ", "Ghi chú", "Trạng thái", "Ngày đăng ký",
-] as const;
-
-export const STATUS_LABELS: Record<CaseStatus, string> = {
-  new: "Mới",
-  received: "Đã tiếp nhận",
-  contacted: "Đã liên hệ",
-  unreachable: "Không liên lạc được",
-  counselled: "Đã tư vấn",
-  signed_up: "Đã ký với doanh nghiệp/EPS",
-  closed: "Đã đóng",
-};
-
-export const PRIORITY_LABELS: Record<(typeof PRIORITY_GROUPS)[number], string> = {
-  poor: "Hộ nghèo",
-  near_poor: "Hộ cận nghèo",
-  ethnic_minority: "Người dân tộc thiểu số",
-  demobilised_soldier: "Bộ đội xuất ngũ",
-  relative_of_merit: "Thân nhân người có công",
-  none: "Không",
-};
+/** The header row, in the officers' words (prompts/cases.yaml). */
+export function csvHeaders(texts: CaseTexts): string[] {
+  return CSV_COLUMNS.map((c) => texts.csv_headers[c]);
+}
 
 /** Display names for ids (from knowledge/offices and the market list); ids are shown when absent. */
 export interface CsvNames {
@@ -46,21 +28,17 @@ export interface CsvNames {
 }
 
 export interface CsvOptions {
+  /** Column, status and group names (caseTexts(kb)). */
+  texts: CaseTexts;
   names?: CsvNames;
   /** "," by default; ";" for an Excel whose list separator is ";" (Vietnamese regional settings). */
   delimiter?: "," | ";";
 }
 
-/** "2026-03-05 14:30" in Vietnam time (UTC+7): what the officer expects to read. */
-function vnDateTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  return new Date(ms + VN_OFFSET_MS).toISOString().slice(0, 16).replace("T", " ");
-}
-
 /** The display cells of one registration, before guarding and quoting. */
-export function csvCells(r: Registration, options: CsvOptions = {}): string[] {
+export function csvCells(r: Registration, options: CsvOptions): string[] {
   const names = options.names ?? {};
+  const { texts } = options;
   return [
     r.id,
     r.fullName,
@@ -71,10 +49,10 @@ export function csvCells(r: Registration, options: CsvOptions = {}): string[] {
     r.markets.map((m) => names.market?.(m) ?? m).join("; "),
     r.trade ?? "",
     r.languageLevel ?? "",
-    PRIORITY_LABELS[r.priorityGroup],
+    texts.priority[r.priorityGroup],
     r.contactTime ?? "",
     r.note ?? "",
-    STATUS_LABELS[r.status],
+    texts.status[r.status],
     vnDateTime(r.createdAt),
   ];
 }
@@ -95,8 +73,8 @@ export function formatCsv(rows: readonly (readonly string[])[], delimiter: "," |
   return BOM + rows.map((row) => row.map((cell) => quoteCell(guardCell(cell), delimiter)).join(delimiter) + CRLF).join("");
 }
 
-export function toCsv(registrations: readonly Registration[], options: CsvOptions = {}): string {
-  return formatCsv([[...CSV_HEADERS], ...registrations.map((r) => csvCells(r, options))], options.delimiter ?? ",");
+export function toCsv(registrations: readonly Registration[], options: CsvOptions): string {
+  return formatCsv([csvHeaders(options.texts), ...registrations.map((r) => csvCells(r, options))], options.delimiter ?? ",");
 }
 
 export interface ParseOptions {

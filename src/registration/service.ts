@@ -19,7 +19,8 @@ import { parseRegistrationState, startRegistration, stepRegistration, type Regis
 import { HandoffOutbox } from "./outbox.ts";
 import { destinationFor, routeCase, type Destinations } from "./routing.ts";
 import { KeyedMutex, RegistrationStore } from "./store.ts";
-import { CASE_ID_PATTERN, type CaseStatus } from "./types.ts";
+import { CASE_ID_PATTERN } from "./types.ts";
+import { caseTexts } from "./texts.ts";
 
 /** Two years after the last update, as the consent text (prompts/registration.yaml, retention) says. */
 export const RETENTION_MS = 2 * 365 * 24 * 3600 * 1000;
@@ -41,16 +42,6 @@ export interface OfficerQuestion {
 export const QUESTION_ID_RE = new RegExp(`^(${CASE_ID_PATTERN})#Q\\d+$`);
 const MAX_QUESTION_CHARS = 1000;
 
-/** What a worker is told about each status, in plain words. */
-export const STATUS_FOR_WORKER: Record<CaseStatus, string> = {
-  new: "đã gửi đến cán bộ, đang chờ cán bộ nhận",
-  received: "cán bộ đã nhận hồ sơ của bạn",
-  contacted: "cán bộ đã liên hệ với bạn",
-  unreachable: "cán bộ gọi nhưng chưa liên lạc được với bạn",
-  counselled: "cán bộ đã tư vấn cho bạn",
-  signed_up: "bạn đã đăng ký với công ty hoặc chương trình EPS",
-  closed: "hồ sơ đã đóng",
-};
 
 export interface RegistrationServiceOptions {
   kb: KnowledgeBase;
@@ -216,10 +207,11 @@ export class RegistrationService {
   async status(userKey: string): Promise<string> {
     const reg = await this.store.byUser(userKey);
     if (!reg) return this.prompts.no_case;
-    const status = fill(this.prompts.status, { case_id: reg.id, status: STATUS_FOR_WORKER[reg.status] });
+    const texts = caseTexts(this.options.kb);
+    const status = fill(this.prompts.status, { case_id: reg.id, status: texts.status_for_worker[reg.status] });
     // On the web chat there is no push: the latest answer from an officer is shown here.
     const answered = ((await this.options.kv.get<OfficerQuestion[]>(this.questionsKey(userKey))) ?? []).filter((q) => q.answer).at(-1);
-    return answered ? `${status}\nCán bộ trả lời câu hỏi "${answered.text.slice(0, 80)}": ${answered.answer!.text}` : status;
+    return answered ? `${status}\n${fill(texts.answered_question, { question: answered.text.slice(0, 80), answer: answered.answer!.text })}` : status;
   }
 
   /** /xoadulieu: deletes the person's data everywhere it is kept; counts stay anonymous. */

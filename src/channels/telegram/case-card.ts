@@ -4,11 +4,11 @@
  * again by /case and after a status press (officers.ts). Wording: prompts/officers.yaml.
  *
  * @example
- * await api.sendMessage(chatId, caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(reg.id) });
+ * await api.sendMessage(chatId, caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(kb, reg.id) });
  */
 import { InlineKeyboard } from "grammy";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
-import { PRIORITY_LABELS, STATUS_LABELS } from "../../registration/csv.ts";
+import { caseTexts } from "../../registration/texts.ts";
 import type { OfficerQuestion } from "../../registration/service.ts";
 import { vnDay } from "../../registration/store.ts";
 import type { CaseStatus, Registration } from "../../registration/types.ts";
@@ -45,10 +45,10 @@ export function caseCardHtml(kb: KnowledgeBase, reg: Registration, inDoubt = fal
     [f.markets, reg.markets.join(", ")],
     [f.trade, reg.trade],
     [f.language, reg.languageLevel],
-    [f.priority_group, PRIORITY_LABELS[reg.priorityGroup]],
+    [f.priority_group, caseTexts(kb).priority[reg.priorityGroup]],
     [f.contact_time, reg.contactTime],
     [f.note, reg.note],
-    [f.status, STATUS_LABELS[reg.status]],
+    [f.status, caseTexts(kb).status[reg.status]],
   ];
   const head = `<b>${escapeHtml(fill(t.title, { case_id: reg.id }))}</b> ${escapeHtml(fill(t.registered, { date: vnDay(reg.createdAt) }))}`;
   // After a crash mid-send the card may arrive twice; say so rather than hide it.
@@ -62,10 +62,10 @@ export function updatedCardHtml(kb: KnowledgeBase, reg: Registration, who: strin
   return `${caseCardHtml(kb, reg)}\n<i>${escapeHtml(note)}</i>`;
 }
 
-export function caseKeyboard(caseId: string): InlineKeyboard {
+export function caseKeyboard(knowledge: KnowledgeBase, caseId: string): InlineKeyboard {
   const kb = new InlineKeyboard();
   BUTTON_STATUSES.forEach((s, i) => {
-    kb.text(STATUS_LABELS[s], `st:${caseId}:${s}`);
+    kb.text(caseTexts(knowledge).status[s], `st:${caseId}:${s}`);
     if (i % 2 === 1) kb.row();
   });
   return kb;

@@ -35,6 +35,6 @@ export function telegramHandoff(options: TelegramHandoffOptions): Deliver {
       await registration.rememberQuestionMessage(chatId, sent.message_id, handoff.question.id);
       return;
     }
-    await options.api.sendMessage(chatId, caseCardHtml(kb, handoff.reg, item.inDoubt), { parse_mode: "HTML", reply_markup: caseKeyboard(handoff.reg.id) });
+    await options.api.sendMessage(chatId, caseCardHtml(kb, handoff.reg, item.inDoubt), { parse_mode: "HTML", reply_markup: caseKeyboard(kb, handoff.reg.id) });
   };
 }

@@ -12,9 +12,10 @@
 import { Composer, InputFile, type Context } from "grammy";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Logger } from "../../logger.ts";
-import { STATUS_LABELS, PRIORITY_LABELS, toCsv } from "../../registration/csv.ts";
+import { toCsv } from "../../registration/csv.ts";
+import { caseTexts } from "../../registration/texts.ts";
 import { UNROUTED, type Destinations } from "../../registration/routing.ts";
-import { STATUS_FOR_WORKER, type RegistrationService } from "../../registration/service.ts";
+import type { RegistrationService } from "../../registration/service.ts";
 import { vnDay } from "../../registration/store.ts";
 import { CASE_ID_PATTERN, CASE_ID_RE, CASE_STATUSES, type CaseStatus, type Registration } from "../../registration/types.ts";
 import { fold } from "../../text/normalize.ts";
@@ -49,11 +50,11 @@ function keysByChat(destinations: Destinations): Map<string, string[]> {
 }
 
 /** "da tu van", "counselled", "tư vấn" → a status. */
-function parseStatus(text: string): CaseStatus | undefined {
+function parseStatus(kb: KnowledgeBase, text: string): CaseStatus | undefined {
   const f = fold(text).trim();
   if (!f) return undefined;
   if ((CASE_STATUSES as readonly string[]).includes(f)) return f as CaseStatus;
-  return CASE_STATUSES.find((s) => fold(STATUS_LABELS[s]).includes(f));
+  return CASE_STATUSES.find((s) => fold(caseTexts(kb).status[s]).includes(f));
 }
 
 /** "2026-11" or "2026-11-01 2026-11-30" (Vietnam days): a period; nothing means all time. */
@@ -101,33 +102,33 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const change = await registration.store.setStatus(id!, status as CaseStatus, by);
     // The card shows the case as it now is; a case whose person deleted their data stays hidden.
     const reg = current && { ...current, status: status as CaseStatus };
-    await ctx.answerCallbackQuery({ text: reg ? `${id}: ${STATUS_LABELS[status as CaseStatus]}` : t.status_press.deleted });
+    await ctx.answerCallbackQuery({ text: reg ? `${id}: ${caseTexts(kb).status[status as CaseStatus]}` : t.status_press.deleted });
     if (!reg) return;
     const who = ctx.from.username ? `@${ctx.from.username}` : ctx.from.first_name;
     await ctx
       .editMessageText(updatedCardHtml(kb, reg, who, new Date()), {
         parse_mode: "HTML",
-        reply_markup: caseKeyboard(reg.id),
+        reply_markup: caseKeyboard(kb, reg.id),
       })
       .catch(() => undefined);
     // Tell the worker, in plain words, when they came through Telegram and the status really changed.
     const worker = /^telegram:(\d+)$/.exec(reg.userKey)?.[1];
     if (change && worker) {
       await ctx.api
-        .sendMessage(Number(worker), fill(t.worker.status_changed, { case_id: reg.id, status: STATUS_FOR_WORKER[reg.status] }))
+        .sendMessage(Number(worker), fill(t.worker.status_changed, { case_id: reg.id, status: caseTexts(kb).status_for_worker[reg.status] }))
         .catch((err: Error) => logger?.warn({ err: err.message, caseId: reg.id }, "worker not notified"));
     }
   });
 
   staff.command("cases", async (ctx) => {
     const arg = ctx.match.trim();
-    const status = arg ? parseStatus(arg) : undefined;
+    const status = arg ? parseStatus(kb, arg) : undefined;
     if (arg && !status) {
       return ctx.reply(fill(t.cases.unknown_status, { given: arg, statuses: CASE_STATUSES.join(", ") }));
     }
     const list = await registration.store.list({ ...(status ? { status } : {}), routedTo: scope(ctx) });
     if (!list.length) return ctx.reply(t.cases.none);
-    const lines = list.slice(-CASES_SHOWN).map((r) => `${r.id} · ${r.fullName} · ${STATUS_LABELS[r.status]} · ${vnDay(r.createdAt)}`);
+    const lines = list.slice(-CASES_SHOWN).map((r) => `${r.id} · ${r.fullName} · ${caseTexts(kb).status[r.status]} · ${vnDay(r.createdAt)}`);
     const more = list.length > CASES_SHOWN ? `\n${fill(t.cases.more, { shown: CASES_SHOWN, count: list.length })}` : "";
     return ctx.reply(`${lines.join("\n")}${more}`);
   });
@@ -138,7 +139,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     const found = await registration.store.get(id);
     const reg = found && inScope(ctx, found) ? found : undefined;
     if (!reg) return ctx.reply(fill(t.case.not_here, { case_id: id }));
-    return ctx.reply(caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(reg.id) });
+    return ctx.reply(caseCardHtml(kb, reg), { parse_mode: "HTML", reply_markup: caseKeyboard(kb, reg.id) });
   });
 
   staff.command("export", async (ctx) => {
@@ -148,7 +149,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
     // The one bulk way out of personal data: recorded, never logged with contents.
     await registration.store.recordAudit({ action: "export", by: `tg:${ctx.from?.id}`, at: new Date().toISOString(), detail: `${regs.length} rows` });
     logger?.info({ count: regs.length, chat: ctx.chat?.id }, "cases exported");
-    const file = new InputFile(Buffer.from(toCsv(regs, { names }), "utf8"), fill(t.export.file_name, { period: period.from ?? t.export.all_time }));
+    const file = new InputFile(Buffer.from(toCsv(regs, { names, texts: caseTexts(kb) }), "utf8"), fill(t.export.file_name, { period: period.from ?? t.export.all_time }));
     return ctx.replyWithDocument(file, { caption: fill(t.export.caption, { count: regs.length }) });
   });
 
@@ -166,7 +167,7 @@ export function officerComposer(options: OfficerOptions): Composer<Context> {
       .join("\n");
     const groupsText = Object.entries(s.byPriorityGroup)
       .filter(([, c]) => c.registered > 0)
-      .map(([g, c]) => `  ${PRIORITY_LABELS[g as keyof typeof PRIORITY_LABELS]}: ${c.registered}`)
+      .map(([g, c]) => `  ${caseTexts(kb).priority[g as keyof ReturnType<typeof caseTexts>["priority"]]}: ${c.registered}`)
       .join("\n");
     return ctx.reply(
       [
