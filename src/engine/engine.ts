@@ -29,6 +29,7 @@ import type { ToolAnswer } from "../skills/answer.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
 import { caseTexts } from "../registration/texts.ts";
+import { registrationVocabulary } from "../registration/vocabulary.ts";
 import type { Destinations } from "../registration/routing.ts";
 import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn as LlmTurn } from "../llm/assistant.ts";
 import type { Logger } from "../logger.ts";
@@ -380,7 +381,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   });
   const { kb } = index;
   validateSkillData(kb, SKILLS);
-  for (const spec of [routingVocabulary, citationTexts, repliesTexts, caseTexts]) spec(kb);
+  for (const spec of [routingVocabulary, citationTexts, repliesTexts, caseTexts, registrationVocabulary]) spec(kb);
   const sessions = options.sessions ?? (await openStore("memory://"));
   const registration = new RegistrationService({
     kb,

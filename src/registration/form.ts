@@ -29,7 +29,9 @@ import { formatDate } from "../text/wording.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
 import { parsePriorityGroup } from "../skills/loan/guidance.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
-import { PRIORITY_GROUPS, VN_OFFSET_MS, registrationDraftSchema, registrationSchema, type RegistrationDraft } from "./types.ts";
+import { lowerFirst, upperFirst, vnYear } from "../text/wording.ts";
+import { registrationVocabulary } from "./vocabulary.ts";
+import { PRIORITY_GROUPS, registrationDraftSchema, registrationSchema, type RegistrationDraft } from "./types.ts";
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary
@@ -98,6 +100,7 @@ export const registrationPromptsSchema = z.object({
   current_value: template("value"),
   markets_chosen: template("markets"),
   place_recorded: template("place"),
+  old_province: template("name"),
   old_place_note: template("old", "province"),
   old_place_note_dated: template("old", "province", "date"),
   place_choose: text,
@@ -237,19 +240,6 @@ function key(s: string): string {
   return ruleText(cleanUserText(s));
 }
 
-function upperFirst(s: string): string {
-  return s.charAt(0).toLocaleUpperCase("vi") + s.slice(1);
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLocaleLowerCase("vi") + s.slice(1);
-}
-
-/** The year in Vietnam (UTC+7, no daylight saving). */
-function vnYear(now: Date): number {
-  return new Date(now.getTime() + VN_OFFSET_MS).getUTCFullYear();
-}
-
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -264,27 +254,21 @@ function firstReason(error: z.ZodError, fallback: Reason): Reason {
   return (REASONS as readonly string[]).includes(message) ? (message as Reason) : fallback;
 }
 
-const CANCEL_WORDS = new Set([
-  "hủy", "huỷ", "hủy bỏ", "huỷ bỏ", "hủy đăng ký", "huỷ đăng ký", "dừng", "dừng lại", "thôi", "cancel", "/cancel", "/huy",
-]);
-const CANCEL_KEYS = new Set(["huy bo", "huy dang ky", "cancel", "dung lai", "khong dang ky nua", "thoi khong dang ky"]);
-/** Without diacritics these are also names ("Huy", "Dung"): a cancel only where no name is typed. */
-const CANCEL_KEYS_OUTSIDE_TEXT = new Set(["huy", "thoi", "dung"]);
 const FREE_TEXT_STEPS = new Set<RegistrationStep>(["fullName", "commune", "trade", "languageLevel", "contactTime", "note"]);
-const BACK_KEYS = new Set(["quay lai", "back", "tro lai", "lui lai", "quay lai buoc truoc", "sua cau truoc"]);
-const DONT_KNOW_RE = /^(khong biet|ko biet|k biet|chua biet|chua ro|khong ro|chua quyet dinh)$/;
 
 function isCancel(ctx: Ctx, input: string, step: RegistrationStep): boolean {
+  const words = registrationVocabulary(ctx.kb);
   const lower = input.toLowerCase().replace(/[.!]+$/, "");
-  if (CANCEL_WORDS.has(lower) || lower === ctx.p.buttons.cancel.toLowerCase()) return true;
+  if (words.cancel_words.has(lower) || lower === ctx.p.buttons.cancel.toLowerCase()) return true;
   const k = key(input);
-  if (CANCEL_KEYS.has(k)) return true;
-  return CANCEL_KEYS_OUTSIDE_TEXT.has(k) && !FREE_TEXT_STEPS.has(step);
+  if (words.cancel_keys.has(k)) return true;
+  // Without diacritics these are also names ("Huy", "Dung"): a cancel only where no name is typed.
+  return words.cancel_keys_outside_text.has(k) && !FREE_TEXT_STEPS.has(step);
 }
 
 function isBack(ctx: Ctx, input: string): boolean {
   const k = key(input);
-  return BACK_KEYS.has(k) || k === key(ctx.p.buttons.back);
+  return registrationVocabulary(ctx.kb).back_keys.has(k) || k === key(ctx.p.buttons.back);
 }
 
 const buttonKeysCache = new WeakMap<KnowledgeBase, WeakMap<RegistrationPrompts, Set<string>>>();
@@ -384,12 +368,12 @@ function placeText(ctx: Ctx, d: RegistrationFormData): string {
   return upperFirst([communeName(ctx, d), provinceName(ctx, d.provinceId)].filter(Boolean).join(", "));
 }
 
-function oldLabel(o: OldName): string {
-  return o.level === "province" ? `Tỉnh ${o.old_name}` : o.old_name;
+function oldLabel(ctx: Ctx, o: OldName): string {
+  return o.level === "province" ? fill(ctx.p.old_province, { name: o.old_name }) : o.old_name;
 }
 
 function oldNote(ctx: Ctx, o: OldName): string {
-  const values = { old: oldLabel(o), province: provinceName(ctx, o.replaced_by.province ?? undefined), date: o.ended ? formatDate(o.ended) : "" };
+  const values = { old: oldLabel(ctx, o), province: provinceName(ctx, o.replaced_by.province ?? undefined), date: o.ended ? formatDate(o.ended) : "" };
   return fill(o.ended ? ctx.p.old_place_note_dated : ctx.p.old_place_note, values);
 }
 
@@ -645,7 +629,7 @@ function onProvince(ctx: Ctx, st: RegistrationState, input: string): Outcome {
 
 function onCommune(ctx: Ctx, st: RegistrationState, input: string): Outcome {
   const k = key(input);
-  if (k === key(ctx.p.buttons.skip) || DONT_KNOW_RE.test(k)) {
+  if (k === key(ctx.p.buttons.skip) || registrationVocabulary(ctx.kb).dont_know.test(k)) {
     delete st.data.communeId;
     delete st.data.communeTyped;
     return next();
@@ -678,7 +662,7 @@ function onMarkets(ctx: Ctx, st: RegistrationState, input: string): Outcome {
   const k = key(input);
   if (k === key(p.buttons.done)) return chosen.length > 0 ? next() : retryWith(ctx, "markets_none");
   const button = marketButtons(ctx).find((b) => key(b.label) === k)?.id;
-  if (button === UNDECIDED || DONT_KNOW_RE.test(k)) {
+  if (button === UNDECIDED || registrationVocabulary(ctx.kb).dont_know.test(k)) {
     st.data.markets = [UNDECIDED];
     return next();
   }
@@ -692,7 +676,7 @@ function onMarkets(ctx: Ctx, st: RegistrationState, input: string): Outcome {
     return stay();
   }
   // Typed: "nhật, đài loan", "Hàn và Đức".
-  const parts = input.split(/[,;+/&\n]|\s+(?:và|va|hoặc|hoac|với|voi)\s+/iu).map((s) => s.trim()).filter(Boolean);
+  const parts = input.split(registrationVocabulary(ctx.kb).list_separator).map((s) => s.trim()).filter(Boolean);
   const markets = parts.map((part) => ctx.kb.markets.destination(part)?.market);
   if (parts.length === 0 || markets.some((m) => m === undefined)) return retryWith(ctx, "market_unknown");
   st.data.markets = [...new Set([...chosen.filter((m) => m !== UNDECIDED), ...(markets as RegistrationMarket[])])];
