@@ -13,6 +13,7 @@ import type { KnowledgeBase } from "./knowledge/load.ts";
 import { citationTexts } from "./knowledge/cite.ts";
 import type { DataSpec } from "./knowledge/texts.ts";
 import { SKILLS } from "./skills/index.ts";
+import { understandingVocabulary } from "./understanding/vocabulary.ts";
 import { caseTexts } from "./registration/texts.ts";
 import { registrationVocabulary } from "./registration/vocabulary.ts";
 import { loadRegistrationPrompts } from "./registration/form.ts";
@@ -26,6 +27,7 @@ import { officerTexts } from "./channels/telegram/officer-texts.ts";
 export const DATA_SPECS: readonly DataSpec<z.ZodType>[] = [
   ...SKILLS.flatMap((s) => s.data),
   citationTexts,
+  understandingVocabulary,
   caseTexts,
   registrationVocabulary,
   routingVocabulary,

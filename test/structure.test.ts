@@ -18,7 +18,7 @@ const SRC = join(ROOT, "src");
 const LAYERS: Array<[number, RegExp]> = [
   [0, /^(text\/|logger\.ts$|config\.ts$|metrics\.ts$|store\/)/],
   [1, /^knowledge\//],
-  [2, /^(contract\.ts$|retrieval\/)/],
+  [2, /^(contract\.ts$|retrieval\/|understanding\/)/],
   [3, /^skills\//],
   [4, /^registration\//],
   [5, /^llm\//],

@@ -1,0 +1,136 @@
+/**
+ * Understanding a message before anything is retrieved: which sentences ask something and
+ * which of them is the real question, what the person's situation is (where they go, how
+ * far they are, what happened, who writes, the sums they name), and whether it is small
+ * talk. Pure and data-driven: the words are knowledge/vocabulary/understanding.yaml, the
+ * markets knowledge/markets.yaml.
+ *
+ * A long story usually ends with its question ("…vậy em có lấy lại được tiền không?"), or
+ * opens it with "cho em hỏi", "luật sư cho tôi hỏi": the main ask is the first ask from an
+ * opener on, or else the first of the asks that close the message. Each ask is answered on
+ * its own, with the situation the story gave, instead of ranking the whole story at once.
+ *
+ * @example
+ * const u = understand(kb, "Em đã đóng 60 triệu cho công ty. Giờ em không muốn đi nữa. Em có lấy lại được tiền không?");
+ * u.asks[0]?.text;         // "Em có lấy lại được tiền không?"
+ * u.situation.stages;      // ["paid", "withdrawing"]
+ * u.situation.amounts[0];  // { amount: { value: 60000000, currency: "VND" }, sentence: 0 }
+ */
+import type { KnowledgeBase } from "../knowledge/load.ts";
+import { ruleText } from "../text/normalize.ts";
+import { parseAmounts, type ParsedAmount } from "../text/amount.ts";
+import { understandingVocabulary, type SmallTalk } from "./vocabulary.ts";
+
+export type { SmallTalk };
+
+/** At most this many asks are answered in one reply; the rest wait for a follow-up. */
+export const MAX_ASKS = 3;
+
+export interface Ask {
+  /** The sentence as typed. */
+  text: string;
+  /** Folded words (ruleText). */
+  folded: string;
+  /** Its index among the message's sentences. */
+  sentence: number;
+  /** Whether a yes or a no answers it. */
+  yesNo: boolean;
+}
+
+export interface Situation {
+  /** The market the message names first, if any (a markets.yaml id). */
+  market?: string;
+  /** How the market is written ("Nhật Bản"). */
+  marketName?: string;
+  /** Whether the message names the state EPS programme or its visa. */
+  eps: boolean;
+  /** A job from knowledge/jobs.yaml, when named. */
+  job?: string;
+  /** Stages from the vocabulary, in vocabulary order ("paid", "withdrawing"…). */
+  stages: string[];
+  /** Events from the vocabulary ("refund_refused", "passport_kept"…). */
+  events: string[];
+  /** Who writes, when the message says ("parent", "officer"). */
+  asker?: string;
+  /** Sums of money (or months of salary) the message names, with the sentence each is in. */
+  amounts: Array<{ amount: ParsedAmount; sentence: number }>;
+}
+
+export interface Understanding {
+  /** The cleaned message. */
+  text: string;
+  sentences: string[];
+  /** What is asked, main ask first, at most MAX_ASKS. */
+  asks: Ask[];
+  situation: Situation;
+  /** Small talk or a control word, when that is the whole message. */
+  smallTalk?: SmallTalk;
+  /** A story: more than one sentence around the ask. */
+  story: boolean;
+}
+
+/**
+ * Sentences of a chat message: at . ! ? … ; followed by a space, and at a "?" even without
+ * one ("có không?sao vậy"); decimals and amounts ("1.5", "4.800 USD") stay whole.
+ */
+export function chatSentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?…;])\s+|(?<=\?)(?=\p{L})/u)
+    .map((s) => s.trim())
+    .filter((s) => /[\p{L}\p{N}]/u.test(s));
+}
+
+function matchesAny(patterns: readonly RegExp[], folded: string): boolean {
+  return patterns.some((re) => re.test(folded));
+}
+
+/** Reads one message. */
+export function understand(kb: KnowledgeBase, text: string): Understanding {
+  const words = understandingVocabulary(kb);
+  const folded = ruleText(text);
+  const sentences = chatSentences(text);
+  const foldedSentences = sentences.map((s) => ruleText(s));
+
+  const smallTalk = (Object.keys(words.small_talk) as SmallTalk[]).find((kind) => matchesAny(words.small_talk[kind], folded));
+
+  const isAsk = (i: number) => sentences[i]!.includes("?") || matchesAny(words.ask_markers, foldedSentences[i]!);
+  const askIndexes = sentences.map((_, i) => i).filter(isAsk);
+  const opener = foldedSentences.findIndex((f) => matchesAny(words.ask_openers, f));
+  let chosen: number[];
+  if (opener >= 0) {
+    // "Cho em hỏi …": the asks start there, in the order written.
+    chosen = askIndexes.filter((i) => i >= opener);
+    if (!chosen.includes(opener)) chosen.unshift(opener);
+  } else if (askIndexes.length) {
+    // The asks that close the message: from the last ask back over consecutive asks.
+    const last = askIndexes[askIndexes.length - 1]!;
+    let first = last;
+    while (first > 0 && askIndexes.includes(first - 1)) first--;
+    chosen = askIndexes.filter((i) => i >= first);
+  } else {
+    // No question mark or question words: the whole message is what is asked.
+    chosen = sentences.length ? [sentences.length - 1] : [];
+  }
+  const asks: Ask[] = chosen.slice(0, MAX_ASKS).map((i) => ({
+    text: sentences[i]!,
+    folded: foldedSentences[i]!,
+    sentence: i,
+    yesNo: matchesAny(words.yes_no, foldedSentences[i]!),
+  }));
+  if (!asks.length && text.trim()) asks.push({ text, folded, sentence: 0, yesNo: matchesAny(words.yes_no, folded) });
+
+  const destination = kb.markets.destination(text);
+  const named = (groups: Record<string, RegExp[]>) => Object.keys(groups).filter((k) => matchesAny(groups[k]!, folded));
+  const amounts = sentences.flatMap((s, sentence) => parseAmounts(s).map((amount) => ({ amount, sentence })));
+  const situation: Situation = {
+    market: destination?.market,
+    marketName: destination?.name,
+    eps: destination?.eps === true,
+    job: kb.markets.job(folded),
+    stages: named(words.stages),
+    events: named(words.events),
+    asker: named(words.askers)[0],
+    amounts,
+  };
+  return { text, sentences, asks, situation, smallTalk, story: sentences.length > 1 };
+}

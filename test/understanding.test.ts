@@ -1,0 +1,69 @@
+/**
+ * Understanding a message: the main ask of a story, several asks in order, the situation
+ * (market, stage, events, who writes, sums) and small talk — from the vocabulary in
+ * knowledge/vocabulary/understanding.yaml.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
+import { chatSentences, MAX_ASKS, understand } from "../src/understanding/understand.ts";
+import { KNOWLEDGE_DIR } from "./helpers.ts";
+
+let kb: KnowledgeBase;
+beforeAll(async () => {
+  kb = await loadKnowledge(KNOWLEDGE_DIR);
+});
+
+describe("chatSentences", () => {
+  it("splits at sentence ends and at a question mark without a space, keeping amounts whole", () => {
+    expect(chatSentences("Em nộp 4.800 USD rồi. Giờ sao ạ?có lấy lại được không")).toEqual(["Em nộp 4.800 USD rồi.", "Giờ sao ạ?", "có lấy lại được không"]);
+    expect(chatSentences("1.5 tháng lương")).toEqual(["1.5 tháng lương"]);
+  });
+});
+
+describe("understand", () => {
+  it("takes the question that closes a story as the main ask, with the story's situation", () => {
+    const u = understand(kb, "Con tôi đăng ký đi Nhật, đã đóng cho công ty 80 triệu. Nay cháu đổi ý không đi nữa. Công ty bảo không trả lại. Vậy cháu có lấy lại được tiền không?");
+    expect(u.asks.map((a) => a.text)).toEqual(["Vậy cháu có lấy lại được tiền không?"]);
+    expect(u.asks[0]!.yesNo).toBe(true);
+    expect(u.story).toBe(true);
+    expect(u.situation.market).toBe("japan");
+    expect(u.situation.stages).toEqual(expect.arrayContaining(["paid", "withdrawing"]));
+    expect(u.situation.events).toContain("refund_refused");
+    expect(u.situation.asker).toBe("parent");
+    expect(u.situation.amounts[0]).toEqual({ amount: { value: 80_000_000, currency: "VND" }, sentence: 0 });
+  });
+
+  it("starts at 'cho em hỏi' and keeps several asks in order, at most three", () => {
+    const u = understand(kb, "Em đang học tiếng ở trung tâm. Cho em hỏi đi Đài Loan ký quỹ bao nhiêu? Tiền đó gửi ở đâu? Về nước có được trả lại không? Học phí có phải đóng không?");
+    expect(u.asks).toHaveLength(MAX_ASKS);
+    expect(u.asks[0]!.text).toBe("Cho em hỏi đi Đài Loan ký quỹ bao nhiêu?");
+    expect(u.asks[0]!.yesNo).toBe(false);
+    expect(u.asks[2]!.text).toBe("Về nước có được trả lại không?");
+    expect(u.situation.stages).toContain("preparing");
+  });
+
+  it("reads a short message without punctuation as one ask", () => {
+    const u = understand(kb, "ky quy di han bao nhieu");
+    expect(u.asks.map((a) => a.text)).toEqual(["ky quy di han bao nhieu"]);
+    expect(u.story).toBe(false);
+    expect(u.situation.market).toBe("korea");
+    expect(u.smallTalk).toBeUndefined();
+  });
+
+  it("knows small talk and control words, and not a question that starts like them", () => {
+    expect(understand(kb, "cảm ơn bạn nhiều nha").smallTalk).toBe("thanks");
+    expect(understand(kb, "alo alo").smallTalk).toBe("anyone");
+    expect(understand(kb, "có ai không").smallTalk).toBe("anyone");
+    expect(understand(kb, "Thôi").smallTalk).toBe("stop");
+    expect(understand(kb, "ok").smallTalk).toBe("ok");
+    expect(understand(kb, "cảm ơn, cho hỏi ký quỹ đi Nhật bao nhiêu").smallTalk).toBeUndefined();
+  });
+
+  it("reads events and stages abroad", () => {
+    const u = understand(kb, "Em đang làm ở Đài Loan, chủ giữ hộ chiếu và nợ lương 3 tháng. Em phải làm gì?");
+    expect(u.situation.market).toBe("taiwan");
+    expect(u.situation.stages).toContain("abroad");
+    expect(u.situation.events).toEqual(expect.arrayContaining(["passport_kept", "unpaid_wages"]));
+    expect(u.asks[0]!.text).toBe("Em phải làm gì?");
+  });
+});
