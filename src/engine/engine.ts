@@ -34,7 +34,9 @@ import type { Destinations } from "../registration/routing.ts";
 import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn as LlmTurn } from "../llm/assistant.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
+import { understand } from "../understanding/understand.ts";
 import { Answerer } from "./compose.ts";
+import { focusOf } from "./focus.ts";
 import { isCancel, routingTopics, routingVocabulary, ruleIntent, startsRegistration } from "./intent.ts";
 import { repliesTexts, type Replies } from "./replies.ts";
 
@@ -219,16 +221,21 @@ export class Engine {
 
   /** The message's intent decides: a fixed reply, its skill, or the knowledge; LLM mode on top. */
   private routed: Step = async (turn) => {
-    const intent = ruleIntent(this.index.kb, turn.text);
+    const kb = this.index.kb;
+    const understood = understand(kb, turn.text);
+    if (understood.smallTalk) return { ...this.fixed(this.replies.small_talk[understood.smallTalk], "greeting"), confident: false };
+    // A story is answered by what it asks, read with the situation it tells.
+    const focus = focusOf(understood);
+    const intent = ruleIntent(kb, focus);
     if (intent === "greeting") return this.fixed(this.replies.greeting, "greeting");
     if (intent === "help") return this.fixed(this.replies.help, "help");
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
     if (intent === "handoff") return this.handoffReply(turn.userKey);
     const skill = this.skillFor(intent);
-    const started = skill?.dialog?.start(this.index.kb, turn.text);
+    const started = skill?.dialog?.start(kb, turn.text);
     const offline = started !== undefined
       ? await this.dialogStep(skill!, turn.flowKey, started, true)
-      : await this.offlineAnswer(turn.text, intent);
+      : await this.offlineAnswer(turn.text, focus, intent);
     // A charge the dialog could check gets its verdict from the fee check, never from a model.
     return this.llm ? this.llmAnswer(turn, offline, started !== undefined) : offline;
   };
@@ -236,7 +243,7 @@ export class Engine {
   // --- Answers --------------------------------------------------------------------------
 
   /** A skill's answer when the message gives it something to compute; else the knowledge. */
-  private async offlineAnswer(text: string, intent: Intent | undefined): Promise<Reply> {
+  private async offlineAnswer(text: string, focus: string, intent: Intent | undefined): Promise<Reply> {
     const readers = [this.skillFor(intent), ...this.skills.filter((s) => s.serves?.includes(intent ?? ""))];
     for (const skill of readers) {
       const input = skill?.read?.(this.index.kb, text);
@@ -244,7 +251,7 @@ export class Engine {
       const outcome = skill.run(this.index.kb, input, isoToday(this.now()));
       if (outcome.decided) return this.withRegisterOffer(this.skillReply(outcome, intent ?? skill.intent), intent);
     }
-    return this.withRegisterOffer(await this.answerer.answer(text, intent ?? "qa"), intent);
+    return this.withRegisterOffer(await this.answerer.answer(focus, intent ?? "qa"), intent);
   }
 
   /** Questions about registering also offer the form. */

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { defineTexts, template } from "../knowledge/texts.ts";
+import { SMALL_TALK_KINDS, type SmallTalk } from "../understanding/vocabulary.ts";
 
 export const repliesSchema = z.object({
   start: template,
@@ -26,6 +27,8 @@ export const repliesSchema = z.object({
   slow_down: template,
   error: template,
   more_label: template,
+  /** Small talk and control words said with nothing to act on (understanding/vocabulary.ts). */
+  small_talk: z.object(Object.fromEntries(SMALL_TALK_KINDS.map((k) => [k, template])) as Record<SmallTalk, typeof template>),
 });
 export type Replies = z.infer<typeof repliesSchema>;
 

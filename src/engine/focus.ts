@@ -1,0 +1,22 @@
+/**
+ * What the knowledge is searched with for one message: a short message as typed; for a
+ * story, its main ask, with the sentence before it when the ask alone says too little
+ * ("Tôi nên làm gì?") and the market the story names when the ask does not.
+ *
+ * @example
+ * focusOf(understand(kb, "Em đi Nhật, đã đóng 80 triệu. Giờ không đi nữa. Có lấy lại được không?"));
+ * // "Giờ không đi nữa. Có lấy lại được không? Nhật Bản"
+ */
+import type { Understanding } from "../understanding/understand.ts";
+
+/** An ask with fewer folded words than this leans on the sentence before it. */
+const SHORT_ASK_WORDS = 7;
+
+export function focusOf(u: Understanding): string {
+  const main = u.asks[0];
+  if (!u.story || !main) return u.text;
+  const parts = [main.text];
+  if (main.folded.split(" ").length < SHORT_ASK_WORDS && main.sentence > 0) parts.unshift(u.sentences[main.sentence - 1]!);
+  if (u.situation.marketName && !parts.some((p) => p.includes(u.situation.marketName!))) parts.push(u.situation.marketName);
+  return parts.join(" ");
+}
