@@ -19,7 +19,7 @@
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
-import type { RedFlag, RedFlagSteps } from "../../knowledge/schema.ts";
+import { CONFIDENCES, type RedFlag, type RedFlagSteps } from "../../knowledge/schema.ts";
 import { cleanUserText } from "../../text/normalize.ts";
 import { clampText, fill, textRoom } from "../../text/wording.ts";
 import {
@@ -340,9 +340,9 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
   }
 
   const allCitations = [...flags.flatMap((f) => f.citations), ...safeSteps.flatMap((s) => s.citations)];
-  const citations = uniqueCitations(allCitations);
-  // Hedge on every citation before de-duplication: a repeat may carry the lower confidence.
-  const hedged = needsHedge(allCitations);
+  // A repeat may carry the lower confidence (the hotline's number): the one kept takes it.
+  const citations = weakestOfRepeats(allCitations);
+  const hedged = needsHedge(citations);
   const who = confirmWith[0] ?? fill(texts.default_office, { office: officeType(kb, DEFAULT_CONFIRMER).name });
   const hedgeLine = hedged ? fill(texts.hedge, { office: who }) : null;
   const room = textRoom(toCitations(kb, citations));
@@ -357,6 +357,21 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
     safeSteps,
     answer: { text: composeText(texts, verdict, flags, safeSteps, hedgeLine, room), citations, hedged },
   };
+}
+
+/**
+ * Citations without repeats (same document and locator), in order of first appearance,
+ * each with the lowest confidence any of its repeats carries, so the citations shown say
+ * why an answer is hedged.
+ */
+function weakestOfRepeats(all: ToolCitation[]): ToolCitation[] {
+  const key = (c: ToolCitation) => `${c.doc}|${c.locator}`;
+  const weakest = new Map<string, ToolCitation["confidence"]>();
+  for (const c of all) {
+    const seen = weakest.get(key(c));
+    if (seen === undefined || CONFIDENCES.indexOf(c.confidence) > CONFIDENCES.indexOf(seen)) weakest.set(key(c), c.confidence);
+  }
+  return uniqueCitations(all).map((c) => ({ ...c, confidence: weakest.get(key(c)) ?? c.confidence }));
 }
 
 /**

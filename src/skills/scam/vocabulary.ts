@@ -4,8 +4,8 @@
  * (phrase.ts): words in proper Vietnamese, diacritic-aware, compiled once per knowledge base.
  *
  * @example
- * const t = encodeText("không thu tiền môi giới");
- * scamVocabulary(kb).negation.test(t.rep); // true
+ * // "không" before "thu tiền môi giới" makes it a denial, not a demand:
+ * findMatch(encodeText("không thu tiền môi giới"), phrase("tiền môi giới"), scamVocabulary(kb).negation); // undefined
  */
 import { z } from "zod";
 import { defineVocabulary } from "../../knowledge/texts.ts";
