@@ -309,11 +309,12 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
   const compiled = compile(kb);
   const encoded = encodeText(text);
   const flags: ScamFlag[] = [];
-  const confirmWith: string[] = [];
+  // Who can confirm what a flag or step rests on, when it is not fully verified.
+  const confirmWith = new Map<ScamFlag | SafeStep, string>();
   for (const c of compiled.rules) {
     const m = detect(c, encoded, compiled.negation);
     if (!m) continue;
-    flags.push({
+    const flag: ScamFlag = {
       id: c.rule.id,
       severity: c.rule.severity,
       label: c.rule.label,
@@ -321,8 +322,9 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
       evidence: [...new Set(m.map((x) => evidenceText(encoded, x)))].join(" … "),
       citations: c.citations,
       cardId: c.cardId,
-    });
-    if (c.confirmWith && c.citations.some((x) => x.confidence !== "V-P")) confirmWith.push(c.confirmWith);
+    };
+    flags.push(flag);
+    if (c.confirmWith && needsHedge(c.citations)) confirmWith.set(flag, c.confirmWith);
   }
   // A missing licence number says little when the message already names an unlicensed recruiter.
   if (flags.some((f) => f.id === "unlicensed_recruiter")) {
@@ -336,16 +338,8 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
   if (flags.length > 0 && steps.police) safeSteps.push(steps.police);
   if (steps.hotline && flags.some((f) => compiled.hotlineFlags.has(f.id))) {
     safeSteps.push(steps.hotline);
-    if (compiled.confirmWithHotline && steps.hotline.citations.some((c) => c.confidence !== "V-P")) confirmWith.push(compiled.confirmWithHotline);
+    if (compiled.confirmWithHotline && needsHedge(steps.hotline.citations)) confirmWith.set(steps.hotline, compiled.confirmWithHotline);
   }
-
-  const allCitations = [...flags.flatMap((f) => f.citations), ...safeSteps.flatMap((s) => s.citations)];
-  // A repeat may carry the lower confidence (the hotline's number): the one kept takes it.
-  const citations = weakestOfRepeats(allCitations);
-  const hedged = needsHedge(citations);
-  const who = confirmWith[0] ?? fill(texts.default_office, { office: officeType(kb, DEFAULT_CONFIRMER).name });
-  const hedgeLine = hedged ? fill(texts.hedge, { office: who }) : null;
-  const room = textRoom(toCitations(kb, citations));
 
   return {
     status: "checked",
@@ -355,7 +349,7 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
     verdict,
     verdictText: texts.verdicts[verdict],
     safeSteps,
-    answer: { text: composeText(texts, verdict, flags, safeSteps, hedgeLine, room), citations, hedged },
+    answer: composeAnswer(kb, texts, verdict, flags, safeSteps, confirmWith),
   };
 }
 
@@ -375,27 +369,54 @@ function weakestOfRepeats(all: ToolCitation[]): ToolCitation[] {
 }
 
 /**
- * The chat text, within `max` characters (the room its citation lines leave in one
- * reply): flags beyond what fits keep only their name; the hedge line always stays.
+ * The chat answer, text and citation lines within one reply (textRoom): every flag with
+ * its explanation, then the last flags with their name only; with too many flags for
+ * that, the first flags' names and the first step. The citations are those of the flags
+ * and steps shown, and a V-S/M one brings the hedge line, always last.
  */
-function composeText(t: ScamTexts, verdict: ScamVerdict, flags: ScamFlag[], steps: SafeStep[], hedgeLine: string | null, max: number): string {
+function composeAnswer(
+  kb: KnowledgeBase,
+  t: ScamTexts,
+  verdict: ScamVerdict,
+  flags: ScamFlag[],
+  steps: SafeStep[],
+  confirmWith: ReadonlyMap<ScamFlag | SafeStep, string>,
+): ToolAnswer {
   const verdictLine = fill(t.verdict_line, { verdict: t.verdicts[verdict] });
   const head = verdict === "no_clear_sign" ? `${verdictLine} ${t.no_flag_note}` : verdictLine;
-  const stepLines = [t.steps_heading, ...steps.map((s, i) => fill(t.step_line, { number: i + 1, step: s.text }))];
-  const tail = hedgeLine ? [hedgeLine] : [];
+  const stepLine = (s: SafeStep, i: number) => fill(t.step_line, { number: i + 1, step: s.text });
   const flagName = (f: ScamFlag) => fill(t.flag_name, { label: f.label });
+  const flagLine = (f: ScamFlag) => fill(t.flag_line, { label: f.label, explanation: f.explanation });
+
+  /** The answer showing these flags and steps, and the room its citations leave. */
+  const answerWith = (shownFlags: ScamFlag[], shownSteps: SafeStep[], lines: string[]) => {
+    const citations = weakestOfRepeats([...shownFlags.flatMap((f) => f.citations), ...shownSteps.flatMap((s) => s.citations)]);
+    const hedged = needsHedge(citations);
+    const who = [...shownFlags, ...shownSteps].map((x) => confirmWith.get(x)).find((w) => w !== undefined);
+    const hedge = fill(t.hedge, { office: who ?? fill(t.default_office, { office: officeType(kb, DEFAULT_CONFIRMER).name }) });
+    const room = textRoom(toCitations(kb, citations));
+    const text = [...lines, ...(hedged ? [hedge] : [])].join("\n");
+    return { answer: { text, citations, hedged }, room, hedgeLength: hedged ? hedge.length + 1 : 0 };
+  };
+
+  const stepLines = [t.steps_heading, ...steps.map(stepLine)];
   for (let full = flags.length; full >= 0; full--) {
-    const flagLines =
-      flags.length === 0
-        ? []
-        : [t.flags_heading, ...flags.map((f, i) => (i < full ? fill(t.flag_line, { label: f.label, explanation: f.explanation }) : flagName(f)))];
-    const text = [head, ...flagLines, ...stepLines, ...tail].join("\n");
-    if (text.length <= max) return text;
+    const flagLines = flags.length === 0 ? [] : [t.flags_heading, ...flags.map((f, i) => (i < full ? flagLine(f) : flagName(f)))];
+    const { answer, room } = answerWith(flags, steps, [head, ...flagLines, ...stepLines]);
+    if (answer.text.length <= room) return answer;
   }
-  // Still too long (many flags): keep the verdict, the flag names and the hedge; cut the steps.
-  const short = [head, t.flags_heading, ...flags.map(flagName), stepLines[1] ?? ""];
-  const body = clampText(short, max - tail.reduce((n, l) => n + l.length + 1, 0));
-  return [body, ...tail].join("\n");
+  // Still too long (many flags): the verdict, the first flags' names, the first step and
+  // the hedge; the flags left out take their citations with them.
+  const first = steps.slice(0, 1);
+  for (let shown = flags.length; shown >= 1; shown--) {
+    const named = flags.slice(0, shown);
+    const { answer, room } = answerWith(named, first, [head, t.flags_heading, ...named.map(flagName), ...first.map(stepLine)]);
+    if (answer.text.length <= room) return answer;
+  }
+  const named = flags.slice(0, 1);
+  const { answer, room, hedgeLength } = answerWith(named, [], [head]);
+  const body = clampText([head, t.flags_heading, ...named.map(flagName)], room - hedgeLength);
+  return { ...answer, text: answer.hedged ? `${body}\n${answer.text.split("\n").at(-1)}` : body };
 }
 
 /** The LangChain tool: same function, zod-validated input, the result as a JSON string. */
