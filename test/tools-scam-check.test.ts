@@ -4,16 +4,18 @@ import { unverifiedContacts } from "../src/knowledge/check.ts";
 import { fold } from "../src/text/normalize.ts";
 import {
   SCAM_FLAG_IDS,
-  VERDICT_TEXT,
   scamCheck,
   scamCheckTool,
   type ScamCheckInput,
   type ScamCheckResult,
   type ScamFlagId,
 } from "../src/skills/scam/check.ts";
+import { scamTexts } from "../src/skills/scam/texts.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
 
 const kb = await loadKnowledge(KNOWLEDGE_DIR);
+// The verdicts' wording lives in prompts/skills/scam.yaml.
+const VERDICT_TEXT = scamTexts(kb).verdicts;
 const allowedContacts = new Set(kb.contacts.map((c) => (c.kind === "phone" ? c.value.replace(/\D/g, "") : c.value.toLowerCase())));
 
 function expectWellFormed(r: ScamCheckResult): void {

@@ -169,8 +169,23 @@ export const redFlagSchema = z.object({
   cites: z.array(redFlagCiteSchema).min(1, "a red flag must cite a card source or a fact"),
 });
 export type RedFlag = z.infer<typeof redFlagSchema>;
+/** What the scam check's safe steps rest on (red-flags.yaml, safe_steps); their sentences are in prompts/. */
+export const redFlagStepsSchema = z.object({
+  licence: z.array(redFlagCiteSchema).min(1),
+  money: z.array(redFlagCiteSchema).min(1),
+  police: z.array(redFlagCiteSchema).min(1).optional(),
+  hotline: z
+    .object({
+      contact: z.string().min(1),
+      flags: z.array(z.string().min(1)).min(1),
+      cites: z.array(redFlagCiteSchema).min(1),
+    })
+    .optional(),
+});
+export type RedFlagSteps = z.infer<typeof redFlagStepsSchema>;
 export const redFlagFileSchema = z.object({
   macros: z.record(z.string().regex(/^[A-Z]+$/), z.string()),
   flags: z.array(redFlagSchema),
+  safe_steps: redFlagStepsSchema.optional(),
 });
 export type RedFlagFile = z.infer<typeof redFlagFileSchema>;

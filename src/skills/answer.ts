@@ -6,7 +6,9 @@
  * Skills decide by code from data, never by a model: every figure comes from
  * `knowledge/facts/` through `knowledge/cite.ts`, every sentence from `prompts/`.
  */
+import { z } from "zod";
 import type { Card, KnowledgeBase } from "../knowledge/load.ts";
+import { defineVocabulary, foldedPattern } from "../knowledge/texts.ts";
 import { fold } from "../text/normalize.ts";
 import { MAX_REPLY_CHARS } from "../text/wording.ts";
 import { needsHedge, uniqueCitations, type ToolCitation } from "../knowledge/cite.ts";
@@ -23,12 +25,27 @@ export interface ToolAnswer {
 }
 
 /**
- * The scam red-flags card, while its next steps still send people to the commune/ward
- * police (find-office and scam-check only point there when the card does).
+ * When answers send people to the commune/ward police, as a typed, validated view of
+ * `knowledge/vocabulary/police.yaml`: the card whose next steps say so, and the words
+ * that name that police (over folded text).
+ */
+export const policeVocabulary = defineVocabulary(
+  "police",
+  z.object({
+    card: z.string().min(1),
+    commune_police: foldedPattern,
+  }),
+);
+
+/**
+ * The police card (knowledge/vocabulary/police.yaml), while its next steps still send
+ * people to the commune/ward police (find-office and scam-check only point there when
+ * the card does).
  */
 export function policeCard(kb: KnowledgeBase): Card | undefined {
-  const card = kb.cards.find((c) => c.meta.id === "gen-scam-red-flags");
-  return card?.nextSteps.some((s) => /cong an xa, phuong/.test(fold(s))) ? card : undefined;
+  const { card: id, commune_police } = policeVocabulary(kb);
+  const card = kb.cards.find((c) => c.meta.id === id);
+  return card?.nextSteps.some((s) => commune_police.test(fold(s))) ? card : undefined;
 }
 
 /** One sentence of an answer with the citations behind it. Priority 1 is kept first. */

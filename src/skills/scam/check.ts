@@ -3,10 +3,10 @@
  * description, found by rules (no model), each explained in plain Vietnamese and cited
  * from the knowledge cards or facts.
  *
- * Matching is diacritic-aware per syllable: a syllable typed without diacritics matches
- * any accented form ("bao dau" matches "bao đậu"), while a syllable typed with diacritics
- * must match exactly (tone placement aside). So an unaccented message is still read, and
- * an accented "báo đâu" is not mistaken for "bao đậu".
+ * Matching is diacritic-aware per syllable (phrase.ts): "bao dau" matches "bao đậu", an
+ * accented "báo đâu" does not. The flags and what the safe steps cite are
+ * knowledge/red-flags.yaml; the sentences prompts/skills/scam.yaml (texts.ts); the
+ * negation words knowledge/vocabulary/scam.yaml (vocabulary.ts).
  *
  * The tool never says a message is safe: without flags it says it found no clear sign and
  * lists the checks to make.
@@ -19,20 +19,42 @@
 import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
-import type { RedFlag } from "../../knowledge/schema.ts";
-import { cleanUserText, fold, toneKey } from "../../text/normalize.ts";
-import { MAX_REPLY_CHARS as MAX_ANSWER_CHARS } from "../../text/wording.ts";
-import { citeCardSource, citeFact, confirmWith as cardConfirmWith, factById, needsHedge, officeType, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
+import { CONFIDENCES, type RedFlag, type RedFlagSteps } from "../../knowledge/schema.ts";
+import { cleanUserText } from "../../text/normalize.ts";
+import { clampText, fill, textRoom } from "../../text/wording.ts";
+import {
+  cardById,
+  citeCardSource,
+  citeFact,
+  confirmWith as cardConfirmWith,
+  factById,
+  needsHedge,
+  officeType,
+  toCitations,
+  uniqueCitations,
+  type ToolCitation,
+} from "../../knowledge/cite.ts";
 import { policeCard, type ToolAnswer } from "../answer.ts";
+import { encodeText, findMatch, gap, NUM, phrase, type EncodedText, type Match } from "./phrase.ts";
+import { scamTexts, type ScamTexts, type ScamVerdict } from "./texts.ts";
+import { scamVocabulary } from "./vocabulary.ts";
+
+export type { ScamVerdict };
+
 const MAX_INPUT_CHARS = 8000;
+/** The office that confirms when no card names anyone (knowledge/offices/office-types.yaml). */
+const DEFAULT_CONFIRMER = "home_affairs_department";
+const RED_FLAGS_FILE = "knowledge/red-flags.yaml";
+
+/** What the tool does, for a model (the Skill and the LangChain tool share it). */
+export const SCAM_TOOL_DESCRIPTION =
+  "Rule-based red-flag check of a recruitment post, payment request or story about working abroad (guaranteed selection, paying before the contract, a personal bank account, brokerage or selection fees, tourist visas, EPS impersonation…); returns the flags with legal citations, a verdict and safe steps. Never says a message is safe.";
 
 export const scamCheckInputSchema = z.object({
   text: z
     .string()
     .max(MAX_INPUT_CHARS)
-    .describe(
-      "Tin tuyển người, lời đòi tiền hoặc lời kể cần kiểm tra (có hoặc không dấu). / A forwarded recruitment post, payment request or description to check.",
-    ),
+    .describe("A forwarded recruitment post, payment request or description to check, in Vietnamese with or without diacritics."),
 });
 export type ScamCheckInput = z.input<typeof scamCheckInputSchema>;
 
@@ -66,14 +88,6 @@ export interface SafeStep {
   citations: ToolCitation[];
 }
 
-export type ScamVerdict = "many_signs" | "caution" | "no_clear_sign";
-
-export const VERDICT_TEXT: Record<ScamVerdict, string> = {
-  many_signs: "nhiều dấu hiệu lừa đảo",
-  caution: "có dấu hiệu cần cẩn thận",
-  no_clear_sign: "chưa thấy dấu hiệu rõ, vẫn cần kiểm tra",
-};
-
 export interface ScamCheckResult {
   status: "checked" | "invalid_input";
   needsInput: boolean;
@@ -86,103 +100,14 @@ export interface ScamCheckResult {
 }
 
 // ---------------------------------------------------------------------------------------
-// Diacritic-aware phrase matching
-// ---------------------------------------------------------------------------------------
-
-/**
- * Each syllable of the message becomes "fold#key": key is "*" when typed without
- * diacritics (it may stand for any accented form), else its tone key ("đậu" → "dau#đâu5").
- */
-function encodeSyllable(s: string): string {
-  const f = fold(s);
-  return f === s ? `${f}#*` : `${f}#${toneKey(s)}`;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-/** A pattern syllable matches the same syllable typed without diacritics or with the same ones. */
-function compileSyllable(word: string): string {
-  const w = word.normalize("NFC").toLowerCase();
-  const f = fold(w);
-  return `${escapeRe(f)}#(?:\\*|${escapeRe(toneKey(w))})`;
-}
-
-/**
- * Compiles a phrase pattern: regex syntax over words written in proper Vietnamese. Words
- * are separated by single spaces; escapes, `{m,n}` and `[...]` classes pass through.
- */
-function phrase(source: string): RegExp {
-  // Only words are lower-cased: "\\S" and "\\s" must keep their meaning.
-  const compiled = source.replace(/\\.|\{\d*,?\d*\}|\[[^\]]*\]|[\p{L}\p{N}]+/gu, (m) => (m.startsWith("\\") || m.startsWith("{") || m.startsWith("[") ? m : compileSyllable(m)));
-  return new RegExp(`(?<= )(?:${compiled})(?= )`, "gu");
-}
-
-/** Up to n words of anything. */
-const gap = (n: number): string => `(?:[^ ]+ ){0,${n}}`;
-/** Any number token ("50", "50tr", "2000usd"): digits are never accented. */
-const NUM = String.raw`\d[^ #]*#\*`;
-
-interface EncodedText {
-  rep: string;
-  starts: number[];
-  words: string[];
-}
-
-function encodeText(text: string): EncodedText {
-  const words = [...text.normalize("NFC").toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0]);
-  const starts: number[] = [];
-  let rep = " ";
-  for (const w of words) {
-    starts.push(rep.length);
-    rep += `${encodeSyllable(w)} `;
-  }
-  return { rep, starts, words };
-}
-
-// Words that, just before a phrase, turn it into advice or a denial ("không thu tiền môi giới").
-const NEGATION = phrase("(không|ko|k|kg|khg|chẳng|chả|đừng|cấm|miễn|tránh|chưa từng)");
-
-interface Match {
-  from: number;
-  to: number;
-}
-
-function findMatch(t: EncodedText, re: RegExp, negatable: boolean): Match | undefined {
-  re.lastIndex = 0;
-  for (const m of t.rep.matchAll(re)) {
-    const from = t.starts.indexOf(m.index);
-    if (from === -1) continue;
-    const end = m.index + m[0].length;
-    let to = from;
-    while (to < t.starts.length && t.starts[to]! < end) to++;
-    if (negatable) {
-      // Two words before the phrase, and its own words after the first (a phrase may start
-      // with "không" on purpose: "không đậu hoàn tiền"; "môi giới, không thu phí" is a denial).
-      const tokenAt = (i: number): string => t.rep.slice(t.starts[i]!, t.starts[i + 1] ?? t.rep.length);
-      const around: string[] = [];
-      for (let i = Math.max(0, from - 2); i < from; i++) around.push(tokenAt(i));
-      for (let i = from + 1; i < to; i++) around.push(tokenAt(i));
-      NEGATION.lastIndex = 0;
-      if (NEGATION.test(` ${around.join("")}`)) continue;
-    }
-    return { from, to };
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------
 // Rules: knowledge/red-flags.yaml, patterns with macros expanded here
 // ---------------------------------------------------------------------------------------
 
 type CitationRef = RedFlag["cites"][number];
 type FlagRule = RedFlag & { id: ScamFlagId };
 
-const LAW = "Luật 69/2020/QH14";
-
 /** Expands {gapN}, {NUM} and the file's macros ({PERSON}…) in a pattern; regex {m,n} stays. */
-function expandMacros(pattern: string, macros: Record<string, string>, file = "knowledge/red-flags.yaml"): string {
+function expandMacros(pattern: string, macros: Record<string, string>, file = RED_FLAGS_FILE): string {
   let out = pattern;
   // Macros may use {NUM} and {gapN}, so expand the named ones first.
   for (let i = 0; i < 3 && /\{[A-Z]+\}/.test(out); i++) {
@@ -199,7 +124,7 @@ function rulesOf(kb: KnowledgeBase): FlagRule[] {
   const { macros, flags } = kb.redFlags;
   return flags.map((flag) => {
     if (!(SCAM_FLAG_IDS as readonly string[]).includes(flag.id)) {
-      throw new Error(`knowledge/red-flags.yaml: flag id "${flag.id}" is not one the scam check knows (${SCAM_FLAG_IDS.join(", ")})`);
+      throw new Error(`${RED_FLAGS_FILE}: flag id "${flag.id}" is not one the scam check knows (${SCAM_FLAG_IDS.join(", ")})`);
     }
     const expand = (p: string) => expandMacros(p, macros);
     return { ...flag, id: flag.id as ScamFlagId, when: flag.when.map((alt) => alt.map(expand)), unless: flag.unless?.map(expand) };
@@ -216,6 +141,8 @@ interface CompiledRule {
 }
 interface Compiled {
   rules: CompiledRule[];
+  /** Words that turn a phrase into advice or a denial (knowledge/vocabulary/scam.yaml). */
+  negation: RegExp;
   steps: {
     licence: SafeStep;
     money: SafeStep;
@@ -223,6 +150,8 @@ interface Compiled {
     police: SafeStep | null;
     hotline: SafeStep | null;
   };
+  /** The flags that bring the hotline step. */
+  hotlineFlags: ReadonlySet<string>;
   confirmWithHotline: string | null;
 }
 
@@ -266,58 +195,53 @@ function compile(kb: KnowledgeBase): Compiled {
     };
   });
 
+  const texts = scamTexts(kb);
+  const sources = safeStepSources(kb);
   const step = (text: string, refs: CitationRef[]): SafeStep => ({ text, citations: resolveRefs(kb, refs).citations });
-  const hotline = kb.contacts.find((c) => c.kind === "phone" && /mua ban nguoi/.test(fold(c.label)));
-  const hotlineCard = "gen-scam-trafficking-hotline-111";
-  const hasHotlineCard = kb.cards.some((c) => c.meta.id === hotlineCard);
+  // The one phone number we may print comes from contacts.yaml, never from code.
+  const hotline = sources.hotline;
+  const hotlineContact = hotline && kb.contacts.find((c) => c.id === hotline.contact && c.kind === "phone");
+  const hotlineCards = (hotline?.cites ?? []).flatMap((ref) => ("card" in ref ? [ref.card] : []));
+  const hasHotlineCards = hotlineCards.every((id) => kb.cards.some((c) => c.meta.id === id));
 
   const compiled: Compiled = {
     rules,
+    negation: scamVocabulary(kb).negation,
     steps: {
-      licence: step(
-        "Hỏi tên đầy đủ và số giấy phép của công ty. Đối chiếu với danh sách công ty được cấp phép do Bộ Nội vụ công bố.",
-        [
-          { card: "law-company-check-licence", doc: LAW, locator: "Điều 15" },
-          { card: "law-company-check-licence", doc: "Nghị định 276/2026/NĐ-CP", locator: "Điều 2 khoản 15" },
-        ],
-      ),
-      money: step(
-        "Chỉ nộp tiền sau khi đã ký hợp đồng bằng văn bản. Nộp vào tài khoản mang tên công ty, lấy phiếu thu có dấu, ghi rõ từng khoản.",
-        [
-          { card: "gen-scam-safe-steps", doc: LAW, locator: "Điều 23 khoản 2" },
-          { card: "gen-scam-safe-steps", doc: LAW, locator: "Điều 21 khoản 2" },
-        ],
-      ),
+      licence: step(texts.steps.licence, sources.licence),
+      money: step(texts.steps.money, sources.money),
       // Cited by the rule that gives the provincial Department of Home Affairs this work.
-      ask: {
-        text: "Chưa chắc thì hỏi UBND xã, phường nơi bạn ở hoặc Sở Nội vụ tỉnh trước khi nộp tiền.",
-        citations: [officeType(kb, "home_affairs_department").citation],
-      },
+      ask: { text: texts.steps.ask, citations: [officeType(kb, DEFAULT_CONFIRMER).citation] },
       // Only while the card still tells people to go to the commune/ward police.
-      police: policeCard(kb)
-        ? step("Giữ lại tin nhắn, biên nhận, số tài khoản. Nếu đã mất tiền, báo Công an xã, phường nơi bạn ở.", [
-            { card: "gen-scam-red-flags", doc: LAW, locator: "Điều 7 khoản 1" },
-          ])
-        : null,
-      // The one phone number we may print comes from contacts.yaml, never from code.
+      police: policeCard(kb) && sources.police ? step(texts.steps.police, sources.police) : null,
       hotline:
-        hotline && hasHotlineCard
+        hotline && hotlineContact && hasHotlineCards
           ? {
-              text: `Nếu người thân đã bị giữ hoặc bị ép làm việc, gọi ngay đường dây nóng ${hotline.value} hoặc báo Công an xã, phường.`,
-              citations: [
-                ...resolveRefs(kb, [{ card: hotlineCard, doc: LAW, locator: "Điều 7 khoản 1" }]).citations.map((c) => ({
-                  ...c,
-                  // The number itself is only as sure as the contact entry.
-                  confidence: hotline.confidence === "V-P" ? c.confidence : hotline.confidence,
-                })),
-              ],
+              text: fill(texts.steps.hotline, { hotline: hotlineContact.value }),
+              citations: resolveRefs(kb, hotline.cites).citations.map((c) => ({
+                ...c,
+                // The number itself is only as sure as the contact entry.
+                confidence: hotlineContact.confidence === "V-P" ? c.confidence : hotlineContact.confidence,
+              })),
             }
           : null,
     },
-    confirmWithHotline: cardConfirmWith(kb, hotlineCard) ?? null,
+    hotlineFlags: new Set(hotline?.flags ?? []),
+    confirmWithHotline: hotlineCards[0] ? (cardConfirmWith(kb, hotlineCards[0]) ?? null) : null,
   };
   compiledCache.set(kb, compiled);
   return compiled;
+}
+
+/** What the safe steps rest on (knowledge/red-flags.yaml, safe_steps); its flags must be the tool's. */
+function safeStepSources(kb: KnowledgeBase): RedFlagSteps {
+  const sources = kb.redFlags.safe_steps;
+  if (!sources) throw new Error(`${RED_FLAGS_FILE}: safe_steps missing — the scam check cites it for the steps it lists (licence, money, police, hotline)`);
+  const unknown = sources.hotline?.flags.find((id) => !(SCAM_FLAG_IDS as readonly string[]).includes(id));
+  if (unknown) throw new Error(`${RED_FLAGS_FILE}: safe_steps.hotline.flags names "${unknown}", not a flag the scam check knows (${SCAM_FLAG_IDS.join(", ")})`);
+  // A card named by a step must exist (except the hotline's, whose step is then left out).
+  for (const ref of [...sources.licence, ...sources.money, ...(sources.police ?? [])]) if ("card" in ref) cardById(kb, ref.card);
+  return sources;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -346,12 +270,12 @@ function evidenceText(t: EncodedText, m: Match): string {
 }
 
 /** The matches of the first alternative whose patterns all match, or undefined. */
-function detect(c: CompiledRule, t: EncodedText): Match[] | undefined {
-  if (c.unless.some((re) => findMatch(t, re, false))) return undefined;
+function detect(c: CompiledRule, t: EncodedText, negation: RegExp): Match[] | undefined {
+  if (c.unless.some((re) => findMatch(t, re, null))) return undefined;
   for (const alt of c.when) {
     const matches: Match[] = [];
     for (const re of alt) {
-      const m = findMatch(t, re, c.rule.negatable);
+      const m = findMatch(t, re, c.rule.negatable ? negation : null);
       if (!m) break;
       matches.push(m);
     }
@@ -373,28 +297,24 @@ function verdictOf(flags: ScamFlag[]): ScamVerdict {
  * returns `status: "invalid_input"` with a Vietnamese request instead.
  */
 export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckResult {
+  const texts = scamTexts(kb);
   const parsed = scamCheckInputSchema.safeParse(input);
   if (!parsed.success) {
     const tooLong = parsed.error.issues.some((i) => i.code === "too_big");
-    return invalid(
-      tooLong
-        ? "Tin quá dài. Hãy gửi phần chính: ai tuyển, đi nước nào, phải nộp những khoản tiền gì, nộp cho ai."
-        : "Bạn hãy dán nội dung tin tuyển người, hoặc kể lại người ta nói gì và đòi nộp tiền thế nào.",
-    );
+    return invalid(tooLong ? texts.invalid.too_long : texts.invalid.empty);
   }
   const text = cleanUserText(parsed.data.text);
-  if (!/[\p{L}\p{N}]/u.test(text)) {
-    return invalid("Bạn hãy dán nội dung tin tuyển người, hoặc kể lại người ta nói gì và đòi nộp tiền thế nào.");
-  }
+  if (!/[\p{L}\p{N}]/u.test(text)) return invalid(texts.invalid.empty);
 
   const compiled = compile(kb);
   const encoded = encodeText(text);
   const flags: ScamFlag[] = [];
-  const confirmWith: string[] = [];
+  // Who can confirm what a flag or step rests on, when it is not fully verified.
+  const confirmWith = new Map<ScamFlag | SafeStep, string>();
   for (const c of compiled.rules) {
-    const m = detect(c, encoded);
+    const m = detect(c, encoded, compiled.negation);
     if (!m) continue;
-    flags.push({
+    const flag: ScamFlag = {
       id: c.rule.id,
       severity: c.rule.severity,
       label: c.rule.label,
@@ -402,8 +322,9 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
       evidence: [...new Set(m.map((x) => evidenceText(encoded, x)))].join(" … "),
       citations: c.citations,
       cardId: c.cardId,
-    });
-    if (c.confirmWith && c.citations.some((x) => x.confidence !== "V-P")) confirmWith.push(c.confirmWith);
+    };
+    flags.push(flag);
+    if (c.confirmWith && needsHedge(c.citations)) confirmWith.set(flag, c.confirmWith);
   }
   // A missing licence number says little when the message already names an unlicensed recruiter.
   if (flags.some((f) => f.id === "unlicensed_recruiter")) {
@@ -415,16 +336,10 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
   const { steps } = compiled;
   const safeSteps: SafeStep[] = [steps.licence, steps.money, steps.ask];
   if (flags.length > 0 && steps.police) safeSteps.push(steps.police);
-  if (steps.hotline && flags.some((f) => f.id === "trafficking_risk" || f.id === "border_illegal_work")) {
+  if (steps.hotline && flags.some((f) => compiled.hotlineFlags.has(f.id))) {
     safeSteps.push(steps.hotline);
-    if (compiled.confirmWithHotline && steps.hotline.citations.some((c) => c.confidence !== "V-P")) confirmWith.push(compiled.confirmWithHotline);
+    if (compiled.confirmWithHotline && needsHedge(steps.hotline.citations)) confirmWith.set(steps.hotline, compiled.confirmWithHotline);
   }
-
-  const allCitations = [...flags.flatMap((f) => f.citations), ...safeSteps.flatMap((s) => s.citations)];
-  // Hedge on every citation before de-duplication: a repeat may carry the lower confidence.
-  const hedged = needsHedge(allCitations);
-  const who = confirmWith[0] ?? "Sở Nội vụ tỉnh, thành phố nơi bạn ở";
-  const hedgeLine = hedged ? `Một số thông tin trên chưa được đối chiếu đủ với văn bản gốc. Hãy hỏi lại ${who} cho chắc.` : null;
 
   return {
     status: "checked",
@@ -432,32 +347,76 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
     question: null,
     flags,
     verdict,
-    verdictText: VERDICT_TEXT[verdict],
+    verdictText: texts.verdicts[verdict],
     safeSteps,
-    answer: { text: composeText(verdict, flags, safeSteps, hedgeLine), citations: uniqueCitations(allCitations), hedged },
+    answer: composeAnswer(kb, texts, verdict, flags, safeSteps, confirmWith),
   };
 }
 
-/** The chat text; flags beyond what fits keep only their name, so the answer stays ≤ 1,500 characters. */
-function composeText(verdict: ScamVerdict, flags: ScamFlag[], steps: SafeStep[], hedgeLine: string | null): string {
-  const head =
-    verdict === "no_clear_sign"
-      ? `Kết luận: ${VERDICT_TEXT[verdict]}. Tôi chỉ dò được những dấu hiệu lừa thường gặp, nên chưa thể nói tin này an toàn.`
-      : `Kết luận: ${VERDICT_TEXT[verdict]}.`;
-  const stepLines = ["Nên làm:", ...steps.map((s, i) => `${i + 1}. ${s.text}`)];
-  const tail = hedgeLine ? [hedgeLine] : [];
-  for (let full = flags.length; full >= 0; full--) {
-    const flagLines =
-      flags.length === 0
-        ? []
-        : ["Dấu hiệu thấy trong tin:", ...flags.map((f, i) => (i < full ? `- ${f.label}: ${f.explanation}` : `- ${f.label}.`))];
-    const text = [head, ...flagLines, ...stepLines, ...tail].join("\n");
-    if (text.length <= MAX_ANSWER_CHARS) return text;
+/**
+ * Citations without repeats (same document and locator), in order of first appearance,
+ * each with the lowest confidence any of its repeats carries, so the citations shown say
+ * why an answer is hedged.
+ */
+function weakestOfRepeats(all: ToolCitation[]): ToolCitation[] {
+  const key = (c: ToolCitation) => `${c.doc}|${c.locator}`;
+  const weakest = new Map<string, ToolCitation["confidence"]>();
+  for (const c of all) {
+    const seen = weakest.get(key(c));
+    if (seen === undefined || CONFIDENCES.indexOf(c.confidence) > CONFIDENCES.indexOf(seen)) weakest.set(key(c), c.confidence);
   }
-  // Still too long (many flags): keep the verdict, the flag names and the hedge; cut the steps.
-  const names = flags.map((f) => `- ${f.label}.`);
-  const short = [head, "Dấu hiệu thấy trong tin:", ...names, stepLines[1] ?? "", ...tail].join("\n");
-  return short.length <= MAX_ANSWER_CHARS ? short : `${short.slice(0, MAX_ANSWER_CHARS - 1)}…`;
+  return uniqueCitations(all).map((c) => ({ ...c, confidence: weakest.get(key(c)) ?? c.confidence }));
+}
+
+/**
+ * The chat answer, text and citation lines within one reply (textRoom): every flag with
+ * its explanation, then the last flags with their name only; with too many flags for
+ * that, the first flags' names and the first step. The citations are those of the flags
+ * and steps shown, and a V-S/M one brings the hedge line, always last.
+ */
+function composeAnswer(
+  kb: KnowledgeBase,
+  t: ScamTexts,
+  verdict: ScamVerdict,
+  flags: ScamFlag[],
+  steps: SafeStep[],
+  confirmWith: ReadonlyMap<ScamFlag | SafeStep, string>,
+): ToolAnswer {
+  const verdictLine = fill(t.verdict_line, { verdict: t.verdicts[verdict] });
+  const head = verdict === "no_clear_sign" ? `${verdictLine} ${t.no_flag_note}` : verdictLine;
+  const stepLine = (s: SafeStep, i: number) => fill(t.step_line, { number: i + 1, step: s.text });
+  const flagName = (f: ScamFlag) => fill(t.flag_name, { label: f.label });
+  const flagLine = (f: ScamFlag) => fill(t.flag_line, { label: f.label, explanation: f.explanation });
+
+  /** The answer showing these flags and steps, and the room its citations leave. */
+  const answerWith = (shownFlags: ScamFlag[], shownSteps: SafeStep[], lines: string[]) => {
+    const citations = weakestOfRepeats([...shownFlags.flatMap((f) => f.citations), ...shownSteps.flatMap((s) => s.citations)]);
+    const hedged = needsHedge(citations);
+    const who = [...shownFlags, ...shownSteps].map((x) => confirmWith.get(x)).find((w) => w !== undefined);
+    const hedge = fill(t.hedge, { office: who ?? fill(t.default_office, { office: officeType(kb, DEFAULT_CONFIRMER).name }) });
+    const room = textRoom(toCitations(kb, citations));
+    const text = [...lines, ...(hedged ? [hedge] : [])].join("\n");
+    return { answer: { text, citations, hedged }, room, hedgeLength: hedged ? hedge.length + 1 : 0 };
+  };
+
+  const stepLines = [t.steps_heading, ...steps.map(stepLine)];
+  for (let full = flags.length; full >= 0; full--) {
+    const flagLines = flags.length === 0 ? [] : [t.flags_heading, ...flags.map((f, i) => (i < full ? flagLine(f) : flagName(f)))];
+    const { answer, room } = answerWith(flags, steps, [head, ...flagLines, ...stepLines]);
+    if (answer.text.length <= room) return answer;
+  }
+  // Still too long (many flags): the verdict, the first flags' names, the first step and
+  // the hedge; the flags left out take their citations with them.
+  const first = steps.slice(0, 1);
+  for (let shown = flags.length; shown >= 1; shown--) {
+    const named = flags.slice(0, shown);
+    const { answer, room } = answerWith(named, first, [head, t.flags_heading, ...named.map(flagName), ...first.map(stepLine)]);
+    if (answer.text.length <= room) return answer;
+  }
+  const named = flags.slice(0, 1);
+  const { answer, room, hedgeLength } = answerWith(named, [], [head]);
+  const body = clampText([head, t.flags_heading, ...named.map(flagName)], room - hedgeLength);
+  return { ...answer, text: answer.hedged ? `${body}\n${answer.text.split("\n").at(-1)}` : body };
 }
 
 /** The LangChain tool: same function, zod-validated input, the result as a JSON string. */
@@ -467,9 +426,7 @@ export function scamCheckTool(kb: KnowledgeBase) {
   // A JSON string, like the other tools: what a chat model reads as the tool's message.
   return tool(async (input) => JSON.stringify(scamCheck(kb, input)), {
     name: "scam_check",
-    description:
-      "Kiểm tra dấu hiệu lừa đảo trong tin tuyển người đi làm việc ở nước ngoài, lời đòi nộp tiền hoặc lời kể (bao đậu, nộp tiền trước khi ký hợp đồng, tài khoản cá nhân, tiền môi giới, phí giữ chỗ, visa du lịch, mạo danh EPS…). " +
-      "Rule-based red-flag check of a recruitment post or payment request for Vietnamese overseas work; returns flags with legal citations, a verdict and safe steps.",
+    description: SCAM_TOOL_DESCRIPTION,
     schema: scamCheckInputSchema,
   });
 }

@@ -1,11 +1,18 @@
 /**
  * The scam check as a skill: a forwarded post or offer showing red flags of illegal
  * recruitment gets the flags and the safe steps (check.ts); a short question about scams
- * is better answered by the scam cards.
+ * is better answered by the scam cards. The flags are knowledge/red-flags.yaml, the
+ * wording prompts/skills/scam.yaml (texts.ts), the words knowledge/vocabulary/scam.yaml
+ * (vocabulary.ts) and, shared with the office finder, knowledge/vocabulary/police.yaml.
  */
 import type { Skill } from "../skill.ts";
+import { policeVocabulary } from "../answer.ts";
 import { ruleText } from "../../text/normalize.ts";
-import { scamCheck, scamCheckInputSchema, type ScamCheckInput, type ScamCheckResult } from "./check.ts";
+import { SCAM_TOOL_DESCRIPTION, scamCheck, scamCheckInputSchema, type ScamCheckInput, type ScamCheckResult } from "./check.ts";
+import { scamTexts } from "./texts.ts";
+import { scamVocabulary } from "./vocabulary.ts";
+
+export { scamTexts, scamVocabulary };
 
 /** A forwarded post or offer: several red flags, or a long message with one. */
 const MIN_FLAGS = 2;
@@ -16,9 +23,8 @@ export const scamSkill: Skill<ScamCheckInput, ScamCheckResult> = {
   intent: "scam_check",
   topics: ["scam", "prohibited"],
   dated: false,
-  description:
-    "Rule-based red-flag check of a recruitment post, payment request or story about working abroad (guaranteed selection, paying before the contract, a personal bank account, brokerage or selection fees, tourist visas, EPS impersonation…); returns the flags with legal citations, a verdict and safe steps. Never says a message is safe.",
-  data: [],
+  description: SCAM_TOOL_DESCRIPTION,
+  data: [scamTexts, scamVocabulary, policeVocabulary],
   schema: () => scamCheckInputSchema,
   read(kb, text) {
     const check = scamCheck(kb, { text });
