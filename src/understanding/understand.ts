@@ -35,6 +35,8 @@ export interface Ask {
   sentence: number;
   /** Whether a yes or a no answers it. */
   yesNo: boolean;
+  /** The ask without the words around it (who is asked, politeness), as typed. */
+  core: string;
 }
 
 export interface Situation {
@@ -84,6 +86,39 @@ function matchesAny(patterns: readonly RegExp[], folded: string): boolean {
   return patterns.some((re) => re.test(folded));
 }
 
+/**
+ * The sentence without the words the filler patterns match, keeping the other words as
+ * typed (with their diacritics). Patterns run over the folded words joined by spaces; a
+ * word goes when a match covers it. When nothing would be left, the sentence stays whole.
+ */
+export function withoutFillers(sentence: string, fillers: readonly RegExp[]): string {
+  const words = sentence.split(/\s+/).filter(Boolean);
+  const folded = words.map((w) => ruleText(w));
+  // Character offset of each word in the folded line (words that fold to nothing are skipped).
+  const starts: number[] = [];
+  let line = "";
+  for (const f of folded) {
+    starts.push(f ? line.length + (line ? 1 : 0) : -1);
+    if (f) line = line ? `${line} ${f}` : f;
+  }
+  const drop = new Set<number>();
+  for (const re of fillers) {
+    const global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
+    for (const m of line.matchAll(global)) {
+      const from = m.index;
+      const to = from + m[0].length;
+      if (to === from) continue;
+      words.forEach((_, i) => {
+        const s = starts[i]!;
+        if (s >= 0 && s >= from && s + folded[i]!.length <= to) drop.add(i);
+      });
+    }
+  }
+  const kept = words.filter((_, i) => !drop.has(i) && folded[i] !== "");
+  const core = kept.join(" ").replace(/^[\s,.:;!?-]+|[\s,:;-]+$/g, "");
+  return /[\p{L}\p{N}]/u.test(core) ? core : sentence;
+}
+
 /** Reads one message. */
 export function understand(kb: KnowledgeBase, text: string): Understanding {
   const words = understandingVocabulary(kb);
@@ -116,8 +151,9 @@ export function understand(kb: KnowledgeBase, text: string): Understanding {
     folded: foldedSentences[i]!,
     sentence: i,
     yesNo: matchesAny(words.yes_no, foldedSentences[i]!),
+    core: withoutFillers(sentences[i]!, words.fillers),
   }));
-  if (!asks.length && text.trim()) asks.push({ text, folded, sentence: 0, yesNo: matchesAny(words.yes_no, folded) });
+  if (!asks.length && text.trim()) asks.push({ text, folded, sentence: 0, yesNo: matchesAny(words.yes_no, folded), core: withoutFillers(text, words.fillers) });
 
   const destination = kb.markets.destination(text);
   const named = (groups: Record<string, RegExp[]>) => Object.keys(groups).filter((k) => matchesAny(groups[k]!, folded));

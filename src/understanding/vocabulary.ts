@@ -19,6 +19,7 @@ export const understandingVocabulary = defineVocabulary(
     ask_markers: patterns,
     ask_openers: patterns,
     yes_no: patterns,
+    fillers: patterns,
     stages: z.record(z.string(), patterns),
     events: z.record(z.string(), patterns),
     askers: z.record(z.string(), patterns),
