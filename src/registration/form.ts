@@ -26,6 +26,7 @@ import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
 import { cleanUserText, ruleText } from "../text/normalize.ts";
 import { formatDate } from "../text/wording.ts";
+import { oldNameLabel } from "../knowledge/places.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
 import { parsePriorityGroup } from "../skills/loan/guidance.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
@@ -371,7 +372,7 @@ const communeTextSchema = z
 
 function provinceName(ctx: Ctx, id: string | undefined): string {
   const p = id ? ctx.kb.offices.provinces.find((x) => x.id === id) : undefined;
-  return p ? provinceLabel(p) : "";
+  return p ? provinceLabel(ctx.kb, p) : "";
 }
 
 function communeName(ctx: Ctx, d: RegistrationFormData): string | undefined {
@@ -384,12 +385,8 @@ function placeText(ctx: Ctx, d: RegistrationFormData): string {
   return upperFirst([communeName(ctx, d), provinceName(ctx, d.provinceId)].filter(Boolean).join(", "));
 }
 
-function oldLabel(o: OldName): string {
-  return o.level === "province" ? `Tỉnh ${o.old_name}` : o.old_name;
-}
-
 function oldNote(ctx: Ctx, o: OldName): string {
-  const values = { old: oldLabel(o), province: provinceName(ctx, o.replaced_by.province ?? undefined), date: o.ended ? formatDate(o.ended) : "" };
+  const values = { old: oldNameLabel(ctx.kb, o), province: provinceName(ctx, o.replaced_by.province ?? undefined), date: o.ended ? formatDate(o.ended) : "" };
   return fill(o.ended ? ctx.p.old_place_note_dated : ctx.p.old_place_note, values);
 }
 
