@@ -30,14 +30,14 @@ describe("checkDataFiles", () => {
       await writeFile(fee, (await readFile(fee, "utf8")).replace(/^ {2}banned: .*$/m, ""));
       await rm(join(dir, "knowledge", "vocabulary", "registration.yaml"));
       const registration = join(dir, "prompts", "registration.yaml");
-      await writeFile(registration, (await readFile(registration, "utf8")).replace(/^old_province: .*$/m, ""));
+      await writeFile(registration, (await readFile(registration, "utf8")).replace(/^consent_refused: [^\n]*\n(  [^\n]*\n)*/m, ""));
 
       const kb = await loadKnowledge(join(dir, "knowledge"), { promptsDir: join(dir, "prompts") });
       const problems = checkDataFiles(kb, join(dir, "prompts"));
       expect(problems).toHaveLength(3);
       expect(problems.find((p) => p.includes("fee.yaml"))).toMatch(/verdicts\.banned/);
       expect(problems.find((p) => p.includes("registration.yaml") && p.includes("vocabulary"))).toMatch(/missing/);
-      expect(problems.find((p) => p.includes("prompts") && p.includes("registration.yaml"))).toMatch(/old_province/);
+      expect(problems.find((p) => p.includes("prompts") && p.includes("registration.yaml"))).toMatch(/consent_refused/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

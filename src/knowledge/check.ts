@@ -94,6 +94,13 @@ export async function checkKnowledge(kb: KnowledgeBase, retrieve?: RetrieveKeys)
     }
   }
   errors.push(...kb.markets.selectorErrors(kb.facts));
+  // What office answers cite: every source of the office directory is a known document.
+  const { provinces, communes, officeTypes, oldNames } = kb.offices;
+  for (const [file, entries] of [["provinces", provinces], ["communes", communes], ["office-types", officeTypes], ["old-names", oldNames]] as const) {
+    for (const e of entries) {
+      if (e.source && !kb.documents.has(e.source.doc)) errors.push(`knowledge/offices/${file}.yaml: ${e.id}: source "${e.source.doc}" is not a known document`);
+    }
+  }
   for (const t of kb.offices.officeTypes) {
     for (const v of [t.contact.phone, t.contact.website]) {
       if (v && unverifiedContacts(v, allowed).length) errors.push(`knowledge/offices: ${t.id}: unverified contact "${v}"`);

@@ -21,6 +21,8 @@ export const provinceSchema = z.object({
   kind: z.enum(["city", "province"]),
   merged_from: z.array(z.string()).default([]),
   aliases: z.array(z.string()).default([]),
+  /** What an answer naming the unit cites (the resolution that set up the 34 units). */
+  source: sourceRefSchema.optional(),
   confidence: confidenceSchema,
   commune_resolution: z.string().optional(),
 });

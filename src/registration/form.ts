@@ -26,6 +26,7 @@ import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
 import { cleanUserText, ruleText } from "../text/normalize.ts";
 import { formatDate } from "../text/wording.ts";
+import { oldNameLabel } from "../knowledge/places.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
 import { parsePriorityGroup } from "../skills/loan/guidance.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
@@ -100,7 +101,6 @@ export const registrationPromptsSchema = z.object({
   current_value: template("value"),
   markets_chosen: template("markets"),
   place_recorded: template("place"),
-  old_province: template("name"),
   old_place_note: template("old", "province"),
   old_place_note_dated: template("old", "province", "date"),
   place_choose: text,
@@ -355,7 +355,7 @@ const communeTextSchema = z
 
 function provinceName(ctx: Ctx, id: string | undefined): string {
   const p = id ? ctx.kb.offices.provinces.find((x) => x.id === id) : undefined;
-  return p ? provinceLabel(p) : "";
+  return p ? provinceLabel(ctx.kb, p) : "";
 }
 
 function communeName(ctx: Ctx, d: RegistrationFormData): string | undefined {
@@ -368,12 +368,8 @@ function placeText(ctx: Ctx, d: RegistrationFormData): string {
   return upperFirst([communeName(ctx, d), provinceName(ctx, d.provinceId)].filter(Boolean).join(", "));
 }
 
-function oldLabel(ctx: Ctx, o: OldName): string {
-  return o.level === "province" ? fill(ctx.p.old_province, { name: o.old_name }) : o.old_name;
-}
-
 function oldNote(ctx: Ctx, o: OldName): string {
-  const values = { old: oldLabel(ctx, o), province: provinceName(ctx, o.replaced_by.province ?? undefined), date: o.ended ? formatDate(o.ended) : "" };
+  const values = { old: oldNameLabel(ctx.kb, o), province: provinceName(ctx, o.replaced_by.province ?? undefined), date: o.ended ? formatDate(o.ended) : "" };
   return fill(o.ended ? ctx.p.old_place_note_dated : ctx.p.old_place_note, values);
 }
 
