@@ -18,9 +18,9 @@ import type { Fact } from "../../knowledge/schema.ts";
 import { OTHER_JOB, type Job, type Market } from "../../knowledge/markets.ts";
 import { ruleText } from "../../text/normalize.ts";
 import { isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
-import { citeFact, citeRule, confirmWith, factById, inForce, officeType } from "../../knowledge/cite.ts";
+import { citeFact, citeRule, confirmWith, factById, inForce, officeType, toCitations } from "../../knowledge/cite.ts";
 import { composeAnswer, safeEcho, type AnswerLine, type ToolAnswer } from "../answer.ts";
-import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
+import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, MAX_REPLY_CHARS, textRoom, viNumber } from "../../text/wording.ts";
 import { OTHER_MARKET, selectDepositCap } from "../fee/check.ts";
 import { depositTexts, INPUT_FIELDS, type DepositTexts } from "./texts.ts";
 import { depositVocabulary } from "./vocabulary.ts";
@@ -243,8 +243,14 @@ function compare(amount: ParsedAmount | undefined, raw: unknown, cap: DepositCap
   return { kind: "within", amount: value, cap: cap.value };
 }
 
-function fitAnswer(_kb: KnowledgeBase, lines: AnswerLine[], hedge: string): ToolAnswer {
-  return composeAnswer(lines, hedge);
+/**
+ * The lines in one reply with their citation lines (`textRoom`): composed once, then again
+ * in the room the kept citations leave (fewer lines keep fewer citations, so it fits).
+ */
+function fitAnswer(kb: KnowledgeBase, lines: AnswerLine[], hedge: string): ToolAnswer {
+  const first = composeAnswer(lines, hedge, MAX_REPLY_CHARS);
+  const room = textRoom(toCitations(kb, first.citations));
+  return first.text.length <= room ? first : composeAnswer(lines, hedge, room);
 }
 
 function needInfo(kb: KnowledgeBase, missing: DepositMissing[], question: string): DepositGuidanceOutput {
