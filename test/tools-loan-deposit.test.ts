@@ -335,7 +335,7 @@ describe("parseJob", () => {
     ["nhà máy", "other"],
     ["", "other"],
   ] as const)("%s → %s", (text, job) => {
-    expect(parseJob(text).job).toBe(job);
+    expect(parseJob(kb, text).job).toBe(job);
   });
 });
 

@@ -2,9 +2,10 @@
  * `depositGuidance`: how much deposit (tiền ký quỹ) a worker may be asked for, where the
  * money must be kept and how it comes back. Decided by code from `knowledge/facts/`
  * (worker-deposit.yaml, eps.yaml, penalties.yaml, misc.yaml); rules without a number are
- * cited from the cards that state them. No legal figure is written in this file.
- *
- * Destinations are read by market.ts; the shared answer helpers live in common.ts.
+ * cited from their rule facts. No legal figure, market or sentence is written in this
+ * file: the cap is the fee check's deposit-cap selector's (fee/check.ts), markets and
+ * programmes come from knowledge/markets.yaml, the wording from prompts/skills/deposit.yaml
+ * (texts.ts) and the job words from knowledge/vocabulary/deposit.yaml (vocabulary.ts).
  *
  * @example
  * depositGuidance(kb, { market: "dai loan", job: "nhà máy", amountAsked: "30tr" });
@@ -14,12 +15,15 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
-import { fold } from "../../text/normalize.ts";
+import { OTHER_JOB, type Job, type Market } from "../../knowledge/markets.ts";
+import { ruleText } from "../../text/normalize.ts";
 import { isMonths, parseAmount, type ParsedAmount } from "../../text/amount.ts";
-import { citeFact, citeRule, confirmWith, factById, inForce, officeType } from "../../knowledge/cite.ts";
+import { citeFact, citeRule, confirmWith, factById, inForce, officeType, toCitations } from "../../knowledge/cite.ts";
 import { composeAnswer, safeEcho, type AnswerLine, type ToolAnswer } from "../answer.ts";
-import { formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
-import type { Market } from "../../knowledge/markets.ts";
+import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, MAX_REPLY_CHARS, textRoom, viNumber } from "../../text/wording.ts";
+import { OTHER_MARKET, selectDepositCap } from "../fee/check.ts";
+import { depositTexts, INPUT_FIELDS, type DepositTexts } from "./texts.ts";
+import { depositVocabulary } from "./vocabulary.ts";
 
 // ---------------------------------------------------------------------------------------
 // Markets, as the deposit table groups them
@@ -27,8 +31,6 @@ import type { Market } from "../../knowledge/markets.ts";
 
 /** A row of the deposit table: the applies_to.market of worker-deposit caps ("taiwan", "southeast_asia", "other"). */
 export type MarketRegion = string;
-/** The deposit table's row for countries it does not name. */
-const OTHER_REGION = "other";
 
 export interface ParsedMarket {
   region: MarketRegion;
@@ -43,16 +45,16 @@ const regionCache = new WeakMap<KnowledgeBase, Set<string>>();
 /** The deposit table's row for a destination market: its first fact market that has a cap. */
 export function depositRegion(kb: KnowledgeBase, market: Market): MarketRegion {
   let rows = regionCache.get(kb);
-  if (!rows) regionCache.set(kb, (rows = new Set(kb.facts.filter((f) => f.id.startsWith(DEPOSIT_FACTS.capPrefix)).map((f) => f.applies_to?.market ?? OTHER_REGION))));
-  return kb.markets.factMarkets(market).find((m) => rows.has(m)) ?? OTHER_REGION;
+  if (!rows) regionCache.set(kb, (rows = new Set(kb.facts.filter((f) => f.id.startsWith(DEPOSIT_FACTS.capPrefix)).map((f) => f.applies_to?.market ?? OTHER_MARKET))));
+  return kb.markets.factMarkets(market).find((m) => rows.has(m)) ?? OTHER_MARKET;
 }
 
 /**
- * The destination named in the text, as the deposit table groups it (see market.ts).
+ * The destination named in the text (knowledge/markets.yaml), with its row of the deposit table.
  *
  * @example
- * parseMarket("di nhat");     // { region: "japan", name: "Nhật Bản", eps: false }
- * parseMarket("Germany");     // { region: "other", name: "Đức", eps: false }
+ * parseMarket(kb, "di nhat");     // { region: "japan", name: "Nhật Bản", eps: false }
+ * parseMarket(kb, "Germany");     // { region: "other", name: "Đức", eps: false }
  */
 export function parseMarket(kb: KnowledgeBase, text: string | undefined | null): ParsedMarket | undefined {
   const d = kb.markets.destination(text);
@@ -63,24 +65,25 @@ export function parseMarket(kb: KnowledgeBase, text: string | undefined | null):
 // Jobs
 // ---------------------------------------------------------------------------------------
 
-/** The job groups the deposit facts distinguish (applies_to.job; "all" matches both). */
-export type DepositJob = "farfishing_or_transport_crew" | "other";
-/** The deposit table's job group for far-sea fishing and transport-ship crew. */
-export const CREW_DEPOSIT_JOB = "farfishing_or_transport_crew";
-
-const CREW_RE =
-  /\b(thuyen vien|thuy thu|tau ca|danh ca|danh bat|xa bo|tau van tai|tau bien|tau hang|crew|seafarer|sailor|seaman|fishing|fisherman|far sea|deep sea|transport ship|cargo ship)\b/;
-const NEAR_SHORE_RE = /\b(gan bo|ven bo|near ?shore|e ?10)\b/;
+/**
+ * The job groups the deposit facts distinguish (applies_to.job; "all" matches both): the
+ * crew group of knowledge/vocabulary/deposit.yaml, or "other".
+ */
+export type DepositJob = Job;
 
 /**
  * The job group: far-sea fishing or transport-ship crew, or any other job. Near-shore
  * fishing ("tàu cá gần bờ") is not crew in the deposit table.
+ *
+ * @example
+ * parseJob(kb, "thuyền viên tàu cá xa bờ"); // { job: "farfishing_or_transport_crew", nearShore: false }
+ * parseJob(kb, "tàu cá gần bờ");            // { job: "other", nearShore: true }
  */
-export function parseJob(text: string | undefined | null): { job: DepositJob; nearShore: boolean } {
-  const f = fold(text ?? "").replace(/[^a-z0-9 ]+/g, " ").replace(/\s+/g, " ");
-  const nearShore = NEAR_SHORE_RE.test(f);
-  if (nearShore) return { job: "other", nearShore };
-  return { job: CREW_RE.test(f) ? "farfishing_or_transport_crew" : "other", nearShore };
+export function parseJob(kb: KnowledgeBase, text: string | undefined | null): { job: DepositJob; nearShore: boolean } {
+  const { crew } = depositVocabulary(kb);
+  const f = ruleText(text ?? "");
+  const nearShore = crew.not.test(f);
+  return { job: !nearShore && crew.pattern.test(f) ? crew.job : OTHER_JOB, nearShore };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -90,7 +93,6 @@ export function parseJob(text: string | undefined | null): { job: DepositJob; ne
 /** Fact ids the tool reads (the figures themselves live in knowledge/facts/). */
 export const DEPOSIT_FACTS = {
   capPrefix: "workerDepositCap.",
-  epsAmount: "eps.deposit.amount",
   epsDeadlineDays: "eps.deposit.paymentDeadlineDays",
   epsTermMonths: "eps.deposit.termMonths",
   epsLoanMax: "eps.depositLoan.max",
@@ -101,32 +103,52 @@ export const DEPOSIT_FACTS = {
   liquidationDays: "company.contractLiquidationDays",
 } as const;
 
-/** Cards whose rules (no numbers) the answers cite. */
-const CARDS = {
-  whatIs: "money-deposit-what-is",
-  when: "money-deposit-when",
-  refund: "money-deposit-refund",
-  noDeposit: "money-deposit-no-deposit-markets",
-  other: "money-deposit-other-countries",
-  taiwan: "money-deposit-taiwan",
-  korea: "money-deposit-korea",
-  epsAmount: "prog-eps-deposit-amount",
-  epsRefund: "prog-eps-deposit-refund-forfeit",
+/** Rule facts (knowledge/facts/rules.yaml) the answers cite for rules without a number. */
+const RULES = {
+  agreedInContract: "workerDeposit.agreedInContract",
+  purpose: "workerDeposit.purpose",
+  noOtherSecurity: "worker.noOtherSecurity",
+  blockedAccount: "workerDeposit.blockedAccount",
+  beforeContract: "workerDeposit.beforeContract",
+  refund: "workerDeposit.refund",
+  programmeRefund: "eps.deposit.refundOrForfeit",
 } as const;
+
+/**
+ * Cards whose confirm_with says who can confirm an answer: the programme's own card; else
+ * the first card of `byMarket` about the market (its card topics, knowledge/markets.yaml);
+ * else the general rule's card or the no-deposit card, by the market's row of the table.
+ */
+const CONFIRM_CARDS = {
+  programme: "prog-eps-deposit-amount",
+  byMarket: ["money-deposit-taiwan", "money-deposit-korea", "money-deposit-other-countries", "money-deposit-no-deposit-markets"],
+  generalRule: "money-deposit-other-countries",
+  noDeposit: "money-deposit-no-deposit-markets",
+} as const;
+
+/** Office types (knowledge/offices/office-types.yaml) the answers send people to. */
+const OFFICES = { complaints: "home_affairs_department", programmeBank: "social_policy_bank", programmeCentre: "eps_centre" } as const;
+
+/** The route the input schema calls a state programme (EPS): the programme's id in knowledge/markets.yaml. */
+const PROGRAMME_ROUTE = "eps";
+
+/** What the tool does, for a model (the Skill and the LangChain tool share it). */
+export const DEPOSIT_TOOL_DESCRIPTION =
+  "How much deposit (ky quy) a Vietnamese worker going abroad may be asked for, by destination market, job and route (company, Korea EPS, direct contract); where the money must be kept; how it is refunded; and whether an amount the worker was asked for is above the legal cap. Answers in plain Vietnamese with citations.";
 
 export const depositInputSchema = z.object({
   market: z
     .string()
     .describe("Destination as the worker typed it: Japan, Korea, Taiwan, EPS, Germany, Europe, Middle East, Malaysia… (Vietnamese with or without diacritics, or English)"),
-  job: z.string().optional().describe("The job, e.g. 'far-sea fishing crew', 'thuyền viên tàu vận tải', 'nhà máy'"),
+  job: z.string().optional().describe("The job, e.g. 'far-sea fishing crew', 'thuyen vien tau van tai', 'nha may' (as typed, in Vietnamese or English)"),
   route: z
-    .enum(["company", "eps", "direct"])
+    .enum(["company", PROGRAMME_ROUTE, "direct"])
     .optional()
     .describe("company = through a licensed service company; eps = Korea EPS programme; direct = contract signed directly with the employer"),
   amountAsked: z
     .union([z.number().nonnegative(), z.string()])
     .optional()
-    .describe("Deposit the worker is asked for: a number in VND or text as typed ('15tr', '15 triệu', '15.000.000', '$500')"),
+    .describe("Deposit the worker is asked for: a number in VND or text as typed ('15tr', '15 trieu', '15.000.000', '$500')"),
   asOf: z.string().regex(ISO_DATE_RE, "YYYY-MM-DD").optional().describe("Date the rules apply to (default today)"),
 });
 export type DepositGuidanceInput = z.input<typeof depositInputSchema>;
@@ -179,16 +201,14 @@ export type DepositGuidanceOutput =
   | { status: "ok"; result: DepositGuidanceResult; answer: ToolAnswer }
   | { status: "need_info"; missing: DepositMissing[]; answer: ToolAnswer };
 
-function capPhrase(f: Fact): string {
-  if (f.unit === "economy_air_tickets") {
-    return `tối đa bằng giá ${viNumber(f.value)} lượt vé máy bay hạng phổ thông (vé rẻ nhất) từ nơi làm việc về Việt Nam`;
-  }
-  if (f.unit === "VND") return f.value === 0 ? "0 đồng, tức là không phải ký quỹ" : formatVnd(f.value);
-  return `${viNumber(f.value)} ${f.unit}`;
+function capPhrase(t: DepositTexts, f: Fact): string {
+  if (f.unit === "economy_air_tickets") return fill(t.caps.tickets, { tickets: viNumber(f.value) });
+  if (f.unit === "VND") return f.value === 0 ? fill(t.caps.zero, { amount: formatVnd(f.value) }) : formatVnd(f.value);
+  return fill(t.caps.other_unit, { value: viNumber(f.value), unit: f.unit });
 }
 
-function toCap(f: Fact, kind: DepositCap["kind"]): DepositCap {
-  return { factId: f.id, value: f.value, unit: f.unit, kind, label: f.label, phrase: capPhrase(f) };
+function toCap(t: DepositTexts, f: Fact, kind: DepositCap["kind"]): DepositCap {
+  return { factId: f.id, value: f.value, unit: f.unit, kind, label: f.label, phrase: capPhrase(t, f) };
 }
 
 /** Every worker-deposit cap fact in force on `date`. */
@@ -196,20 +216,15 @@ function depositCapFacts(kb: KnowledgeBase, date: string): Fact[] {
   return kb.facts.filter((f) => f.id.startsWith(DEPOSIT_FACTS.capPrefix) && inForce(f, date));
 }
 
-/**
- * The cap fact for a region, job and route (company by default): a named job beats "all".
- * The one deposit-cap selector: the fee check uses it too.
- */
-export function selectDepositCap(
-  kb: KnowledgeBase, region: MarketRegion, job: DepositJob, date: string, route: "company" | "eps" | "direct" = "company",
-): Fact | undefined {
-  const rank = (f: Fact) => (f.applies_to?.job === job ? 0 : 1);
-  return depositCapFacts(kb, date)
-    .filter((f) => {
-      const a = f.applies_to ?? {};
-      return a.market === region && (a.job === job || a.job === "all") && (!a.route || a.route === route);
-    })
-    .sort((a, b) => rank(a) - rank(b))[0];
+/** A programme's own deposit for a market (EPS for Korea): the cap for the programme's route that is the programme's. */
+function programmeDeposit(kb: KnowledgeBase, market: Market, programme: string, job: Job, date: string): Fact | undefined {
+  const f = selectDepositCap(kb, { market, job, route: programme }, date);
+  return f?.applies_to?.route === programme ? f : undefined;
+}
+
+/** How answers write a programme ("Chương trình EPS"), from its id in knowledge/markets.yaml. */
+function programmeName(kb: KnowledgeBase, id: string): string {
+  return kb.markets.programmeOf(kb.markets.programmeMarket(id) ?? "")?.name ?? id;
 }
 
 function factIfInForce(kb: KnowledgeBase, id: string, date: string): Fact | undefined {
@@ -228,59 +243,60 @@ function compare(amount: ParsedAmount | undefined, raw: unknown, cap: DepositCap
   return { kind: "within", amount: value, cap: cap.value };
 }
 
+/**
+ * The lines in one reply with their citation lines (`textRoom`): composed once, then again
+ * in the room the kept citations leave (fewer lines keep fewer citations, so it fits).
+ */
+function fitAnswer(kb: KnowledgeBase, lines: AnswerLine[], hedge: string): ToolAnswer {
+  const first = composeAnswer(lines, hedge, MAX_REPLY_CHARS);
+  const room = textRoom(toCitations(kb, first.citations));
+  return first.text.length <= room ? first : composeAnswer(lines, hedge, room);
+}
+
 function needInfo(kb: KnowledgeBase, missing: DepositMissing[], question: string): DepositGuidanceOutput {
   const lines: AnswerLine[] = [
     { text: question, priority: 1, cites: [] },
-    {
-      text: "Mức ký quỹ (tiền gửi giữ ở ngân hàng để bảo đảm bạn làm đúng hợp đồng) khác nhau theo từng nước và từng nghề.",
-      priority: 1,
-      cites: [citeRule(kb, "workerDeposit.agreedInContract")],
-    },
+    { text: depositTexts(kb).need_info.why, priority: 1, cites: [citeRule(kb, RULES.agreedInContract)] },
   ];
-  return { status: "need_info", missing, answer: composeAnswer(lines, "") };
+  return { status: "need_info", missing, answer: fitAnswer(kb, lines, "") };
 }
 
 /** Plain-words reading of the zod issues, in Vietnamese. */
-function inputProblem(error: z.ZodError): string {
+function inputProblem(t: DepositTexts, error: z.ZodError): string {
   const fields = new Set(error.issues.map((i) => String(i.path[0] ?? "")));
-  const parts: string[] = [];
-  if (fields.has("market")) parts.push("bạn định đi làm việc ở nước nào");
-  if (fields.has("amountAsked")) parts.push("số tiền công ty đòi ký quỹ (ví dụ 15 triệu đồng)");
-  if (fields.has("route")) parts.push("bạn đi qua công ty dịch vụ, theo Chương trình EPS hay tự ký hợp đồng");
-  if (fields.has("asOf")) parts.push("ngày cần xem, viết theo dạng năm-tháng-ngày (ví dụ 2026-11-22)");
-  if (fields.has("job")) parts.push("bạn làm nghề gì");
-  return `Mình chưa hiểu đủ thông tin. Bạn cho mình biết: ${parts.length > 0 ? parts.join("; ") : "nước đến và số tiền ký quỹ"}.`;
+  const parts = INPUT_FIELDS.filter((f) => fields.has(f)).map((f) => t.need_info.fields[f]);
+  return fill(t.need_info.input, { parts: parts.length > 0 ? parts.join(t.need_info.separator) : t.need_info.default });
 }
 
 /** How much deposit, kept where, returned how. Pure, synchronous; never throws on bad input. */
 export function depositGuidance(kb: KnowledgeBase, rawInput: DepositGuidanceInput): DepositGuidanceOutput {
+  const t = depositTexts(kb);
   const parsed = depositInputSchema.safeParse(rawInput ?? {});
-  if (!parsed.success) return needInfo(kb, ["input"], inputProblem(parsed.error));
+  if (!parsed.success) return needInfo(kb, ["input"], inputProblem(t, parsed.error));
   const input = parsed.data;
   const date = input.asOf ?? isoToday();
-  if (!input.market.trim()) {
-    return needInfo(kb, ["market"], "Bạn định đi làm việc ở nước nào (ví dụ Nhật Bản, Hàn Quốc, Đài Loan, Đức), và làm nghề gì?");
-  }
+  if (!input.market.trim()) return needInfo(kb, ["market"], t.need_info.market);
 
-  const market = parseMarket(kb, input.market);
-  const region: MarketRegion = market?.region ?? OTHER_REGION;
-  const { job, nearShore } = parseJob(`${input.job ?? ""} ${input.market}`);
-  const epsFact = factIfInForce(kb, DEPOSIT_FACTS.epsAmount, date);
-  const epsMarket = epsFact?.applies_to?.market;
-  const wantsEps = input.route === "eps" || market?.eps === true;
-  const isEps = wantsEps && region === epsMarket && epsFact !== undefined;
-  const route: DepositGuidanceResult["route"] = isEps ? "eps" : input.route === "direct" ? "direct" : "company";
+  const destination = kb.markets.destination(input.market);
+  const market: Market = destination?.market ?? OTHER_MARKET;
+  const region: MarketRegion = destination ? depositRegion(kb, destination.market) : OTHER_MARKET;
+  const { job, nearShore } = parseJob(kb, `${input.job ?? ""} ${input.market}`);
+  // The programme asked for (by route, or named with its market), and the market's own.
+  const wanted = input.route === PROGRAMME_ROUTE ? PROGRAMME_ROUTE : destination?.eps ? kb.markets.programmeOf(market)?.id : undefined;
+  const programme = kb.markets.programmeOf(market);
+  const programmeCap = programme && programmeDeposit(kb, market, programme.id, job, date);
+  const isProgramme = wanted !== undefined && wanted === programme?.id && programmeCap !== undefined;
+  const route: DepositGuidanceResult["route"] = isProgramme ? PROGRAMME_ROUTE : input.route === "direct" ? "direct" : "company";
 
-  const capFact = isEps ? epsFact : selectDepositCap(kb, region, job, date);
-  if (!capFact) {
-    return needInfo(kb, ["input"], `Mình chưa có mức ký quỹ áp dụng cho ngày ${formatDate(date)}. Bạn hỏi về thời điểm hiện nay nhé?`);
-  }
-  const cap = toCap(capFact, isEps ? "fixed" : "cap");
+  // The table is for the company route; a direct contract is compared with it too.
+  const capFact = isProgramme ? programmeCap : selectDepositCap(kb, { market, job, route: "company" }, date);
+  if (!capFact) return needInfo(kb, ["input"], fill(t.need_info.no_rule_on_date, { date: formatDate(date) }));
+  const cap = toCap(t, capFact, isProgramme ? "fixed" : "cap");
   const alternatives: DepositGuidanceResult["alternatives"] = [];
-  if (region === epsMarket && input.route === undefined && !isEps && epsFact) alternatives.push({ route: "eps", cap: toCap(epsFact, "fixed") });
+  if (input.route === undefined && !isProgramme && programmeCap) alternatives.push({ route: PROGRAMME_ROUTE, cap: toCap(t, programmeCap, "fixed") });
 
-  const generalRule = region === "other";
-  const noDepositAllowed = !isEps && cap.unit === "VND" && cap.value === 0;
+  const generalRule = region === OTHER_MARKET;
+  const noDepositAllowed = !isProgramme && cap.unit === "VND" && cap.value === 0;
   const missing: DepositMissing[] = [];
   const amount = input.amountAsked === undefined ? undefined : parseAmount(input.amountAsked);
   const comparison = input.amountAsked === undefined ? undefined : compare(amount, input.amountAsked, cap);
@@ -289,32 +305,41 @@ export function depositGuidance(kb: KnowledgeBase, rawInput: DepositGuidanceInpu
 
   const result: DepositGuidanceResult = {
     asOf: date,
-    market: { region, name: market?.name ?? kb.markets.groupName(OTHER_REGION), recognised: market !== undefined },
+    market: { region, name: destination?.name ?? kb.markets.groupName(OTHER_MARKET), recognised: destination !== undefined },
     job,
     route,
     cap,
     alternatives,
     generalRule,
     noDepositAllowed,
-    keptIn: isEps ? "social_policy_bank" : noDepositAllowed ? undefined : "blocked_bank_account_in_worker_name",
+    keptIn: isProgramme ? "social_policy_bank" : noDepositAllowed ? undefined : "blocked_bank_account_in_worker_name",
     comparison,
     missing,
   };
 
-  const lines = isEps ? epsLines(kb, date, cap, comparison) : companyLines(kb, date, input, result, nearShore);
-  if (wantsEps && !isEps) {
-    lines.splice(1, 0, { text: `Chương trình EPS chỉ dành cho người đi ${kb.markets.nameOf(epsMarket ?? "")}.`, priority: 2, cites: epsFact ? [citeFact(epsFact)] : [] });
+  const lines = isProgramme ? programmeLines(kb, t, date, market, cap, comparison) : companyLines(kb, t, date, input, result, nearShore);
+  if (wanted !== undefined && !isProgramme) {
+    // The programme goes to another market: say so, with its own deposit as the citation.
+    const goesTo = kb.markets.programmeMarket(wanted);
+    const own = goesTo === undefined ? undefined : programmeDeposit(kb, goesTo, wanted, job, date);
+    lines.splice(1, 0, { text: fill(t.programme_elsewhere, { programme: programmeName(kb, wanted), market: kb.markets.nameOf(goesTo ?? "") }), priority: 2, cites: own ? [citeFact(own)] : [] });
   }
-  const confirmCard = isEps ? CARDS.epsAmount : region === "taiwan" ? CARDS.taiwan : region === "korea" ? CARDS.korea : region === "other" ? CARDS.other : CARDS.noDeposit;
-  const who = confirmWith(kb, confirmCard) ?? officeType(kb, "home_affairs_department").name;
-  const hedge = isEps
-    ? `Thông tin ký quỹ EPS lấy từ nguồn thứ cấp, chưa đối chiếu văn bản gốc. Hãy hỏi lại ${who}.`
-    : `Lưu ý: bảng mức ký quỹ lấy từ bản chép lại phụ lục của nghị định, chưa đối chiếu bản gốc, và nghị định đã được sửa đổi. Hãy hỏi lại ${who}.`;
-  return { status: "ok", result, answer: composeAnswer(lines, hedge) };
+  const who = confirmWith(kb, confirmCard(kb, market, region, isProgramme, destination !== undefined)) ?? officeType(kb, OFFICES.complaints).name;
+  const hedge = fill(isProgramme ? t.hedges.programme : t.hedges.table, { who });
+  return { status: "ok", result, answer: fitAnswer(kb, lines, hedge) };
+}
+
+/** The card whose confirm_with says who can confirm the answer (see CONFIRM_CARDS). */
+function confirmCard(kb: KnowledgeBase, market: Market, region: MarketRegion, isProgramme: boolean, recognised: boolean): string {
+  if (isProgramme) return CONFIRM_CARDS.programme;
+  const topics = new Set<string>(recognised ? kb.markets.topicsOf(market) : []);
+  const about = CONFIRM_CARDS.byMarket.find((id) => kb.cards.find((c) => c.meta.id === id)?.meta.topics.some((topic) => topics.has(topic)));
+  return about ?? (region === OTHER_MARKET ? CONFIRM_CARDS.generalRule : CONFIRM_CARDS.noDeposit);
 }
 
 function companyLines(
   kb: KnowledgeBase,
+  t: DepositTexts,
   date: string,
   input: z.output<typeof depositInputSchema>,
   r: DepositGuidanceResult,
@@ -322,158 +347,151 @@ function companyLines(
 ): AnswerLine[] {
   const capFact = factById(kb, r.cap.factId);
   const lines: AnswerLine[] = [];
-  const home = officeType(kb, "home_affairs_department");
+  const home = officeType(kb, OFFICES.complaints);
+  const crewJob = depositVocabulary(kb).crew.job;
 
   if (!r.market.recognised) {
     const typed = safeEcho(input.market);
-    lines.push({ text: `Mình chưa nhận ra nước${typed ? ` "${typed}"` : " bạn nêu"}. Dưới đây là quy tắc chung; bạn cho biết tên nước để mình trả lời chắc hơn.`, priority: 1, cites: [] });
-    lines.push(...generalTable(kb, date, r.job));
+    lines.push({ text: typed ? fill(t.company.unrecognised_named, { typed }) : t.company.unrecognised, priority: 1, cites: [] });
+    lines.push(...generalTable(kb, t, date, r.job));
   } else if (r.generalRule) {
-    lines.push({ text: `${r.market.name} không có mức riêng trong bảng ký quỹ, nên áp dụng mức chung cho các nước khác.`, priority: 1, cites: [citeFact(capFact)] });
+    lines.push({ text: fill(t.company.general_rule, { market: r.market.name }), priority: 1, cites: [citeFact(capFact)] });
   } else if (kb.markets.isGroup(r.market.region) && r.market.name !== kb.markets.groupName(r.market.region)) {
-    lines.push({ text: `${r.market.name} thuộc nhóm ${kb.markets.groupName(r.market.region)} trong bảng ký quỹ.`, priority: 2, cites: [citeFact(capFact)] });
+    lines.push({ text: fill(t.company.in_group, { market: r.market.name, group: kb.markets.groupName(r.market.region) }), priority: 2, cites: [citeFact(capFact)] });
   }
-  if (r.market.recognised || r.job === "farfishing_or_transport_crew") {
-    lines.push({ text: `${capFact.label}: ${r.cap.phrase}.`, priority: 1, cites: [citeFact(capFact)] });
+  if (r.market.recognised || r.job === crewJob) {
+    lines.push({ text: fill(t.company.cap, { label: capFact.label, cap: r.cap.phrase }), priority: 1, cites: [citeFact(capFact)] });
   }
   if (nearShore) {
-    lines.push({ text: "Làm trên tàu cá gần bờ không thuộc diện thuyền viên tàu cá xa bờ, nên áp dụng mức của nghề khác.", priority: 2, cites: [citeFact(capFact)] });
+    lines.push({ text: t.company.near_shore, priority: 2, cites: [citeFact(capFact)] });
   }
   for (const alt of r.alternatives) {
     const f = factById(kb, alt.cap.factId);
-    const bank = officeType(kb, "social_policy_bank");
-    lines.push({ text: `Nếu đi theo Chương trình EPS (Nhà nước đưa đi), có khoản ký quỹ riêng: ${alt.cap.phrase}, nộp tại ${bank.name} nơi bạn thường trú.`, priority: 1, cites: [citeFact(f)] });
+    const bank = officeType(kb, OFFICES.programmeBank);
+    lines.push({ text: fill(t.company.programme_alternative, { programme: programmeName(kb, alt.route), cap: alt.cap.phrase, bank: bank.name }), priority: 1, cites: [citeFact(f)] });
   }
   if (r.route === "direct") {
-    lines.push({ text: `Bảng mức này dành cho người đi qua công ty dịch vụ. Bạn tự ký hợp đồng với chủ nước ngoài, nên trước khi nộp bất kỳ khoản ký quỹ nào, hãy hỏi ${home.name} nơi bạn ở.`, priority: 1, cites: [citeRule(kb, "workerDeposit.purpose"), home.citation] });
+    lines.push({ text: fill(t.company.direct, { office: home.name }), priority: 1, cites: [citeRule(kb, RULES.purpose), home.citation] });
   }
 
   // The amount asked.
   const c = r.comparison;
-  if (c) lines.push(...comparisonLines(kb, date, c, r, home.name));
+  if (c) lines.push(...comparisonLines(kb, t, date, c, r, home.name));
 
   if (r.noDepositAllowed) {
-    lines.push({ text: "Công ty không được đòi tiền cọc, tiền ký quỹ hay giữ giấy tờ, tài sản của bạn để bảo đảm. Nếu bị đòi, đừng nộp.", priority: 1, cites: [citeRule(kb, "worker.noOtherSecurity")] });
-    lines.push({ text: `Giữ tin nhắn, giấy tờ đòi tiền và báo ${home.name} nơi bạn ở.`, priority: 2, cites: [home.citation] });
+    lines.push({ text: t.company.no_deposit, priority: 1, cites: [citeRule(kb, RULES.noOtherSecurity)] });
+    lines.push({ text: fill(t.company.no_deposit_report, { office: home.name }), priority: 2, cites: [home.citation] });
     return lines;
   }
 
-  lines.push({
-    text: "Tiền ký quỹ phải gửi vào tài khoản phong tỏa (tài khoản bị khóa, không ai rút được khi chưa đủ điều kiện) đứng tên chính bạn ở ngân hàng. Không đưa tiền mặt cho công ty hay nhân viên công ty.",
-    priority: 1,
-    cites: [citeRule(kb, "workerDeposit.blockedAccount")],
-  });
-  lines.push({
-    text: "Chỉ ký quỹ sau khi đã ký hợp đồng với công ty và phía nước ngoài đã nhận bạn hoặc bạn đã có thị thực (visa), theo hợp đồng ký quỹ ba bên giữa bạn, công ty và ngân hàng.",
-    priority: 3,
-    cites: [citeRule(kb, "workerDeposit.beforeContract")],
-  });
+  lines.push({ text: t.company.blocked_account, priority: 1, cites: [citeRule(kb, RULES.blockedAccount)] });
+  lines.push({ text: t.company.before_contract, priority: 3, cites: [citeRule(kb, RULES.beforeContract)] });
   const liquidation = factIfInForce(kb, DEPOSIT_FACTS.liquidationDays, date);
-  lines.push({
-    text: "Khi thanh lý hợp đồng (hai bên chốt lại hợp đồng lúc kết thúc), bạn được trả lại cả tiền gốc và tiền lãi. Công ty chỉ được trừ phần thiệt hại do lỗi của bạn, và phải ghi rõ trong biên bản thanh lý.",
-    priority: 2,
-    cites: [citeRule(kb, "workerDeposit.refund")],
-  });
+  lines.push({ text: t.company.refund, priority: 2, cites: [citeRule(kb, RULES.refund)] });
   if (liquidation) {
-    lines.push({ text: `Công ty phải thanh lý hợp đồng trong vòng ${viNumber(liquidation.value)} ngày sau khi hợp đồng lao động ở nước ngoài kết thúc.`, priority: 3, cites: [citeFact(liquidation)] });
+    lines.push({ text: fill(t.company.liquidation, { days: viNumber(liquidation.value) }), priority: 3, cites: [citeFact(liquidation)] });
   }
   return lines;
 }
 
-function comparisonLines(kb: KnowledgeBase, date: string, c: DepositComparison, r: DepositGuidanceResult, homeName: string): AnswerLine[] {
+function comparisonLines(kb: KnowledgeBase, t: DepositTexts, date: string, c: DepositComparison, r: DepositGuidanceResult, homeName: string): AnswerLine[] {
   const capCites = [citeFact(factById(kb, r.cap.factId))];
   const out: AnswerLine[] = [];
   switch (c.kind) {
     case "above": {
       const alt = r.alternatives[0];
       const viaCompany = alt && c.amount <= alt.cap.value;
+      const sums = { amount: formatVnd(c.amount), cap: formatVnd(c.cap), over: formatVnd(c.overBy) };
       const text = r.noDepositAllowed
-        ? `Công ty đòi ${formatVnd(c.amount)} là trái quy định: đi ${r.market.name} không được thu ký quỹ.`
-        : viaCompany
-          ? `Nếu bạn đi qua công ty, số tiền ${formatVnd(c.amount)} cao hơn mức tối đa ${formatVnd(c.cap)} là ${formatVnd(c.overBy)}. Hãy hỏi rõ bạn đi qua công ty hay theo EPS.`
-          : `Số tiền ${formatVnd(c.amount)} cao hơn mức tối đa ${formatVnd(c.cap)} là ${formatVnd(c.overBy)}. Đừng nộp phần vượt mức.`;
+        ? fill(t.compare.above_no_deposit, { amount: sums.amount, market: r.market.name })
+        : fill(viaCompany ? t.compare.above_via_company : t.compare.above, sums);
       out.push({ text, priority: 1, cites: viaCompany ? [...capCites, citeFact(factById(kb, alt.cap.factId))] : capCites });
       const min = factIfInForce(kb, DEPOSIT_FACTS.companyFineMin, date);
       const max = factIfInForce(kb, DEPOSIT_FACTS.companyFineMax, date);
       if (min && max) {
-        out.push({ text: `Công ty thu ký quỹ cao hơn mức cho phép có thể bị phạt từ ${formatVnd(min.value)} đến ${formatVnd(max.value)} cho mỗi người lao động. Hãy báo ${homeName} nơi bạn ở.`, priority: 2, cites: [citeFact(min), citeFact(max)] });
+        out.push({ text: fill(t.compare.company_fine, { min: formatVnd(min.value), max: formatVnd(max.value), office: homeName }), priority: 2, cites: [citeFact(min), citeFact(max)] });
       }
       break;
     }
     case "at_cap":
-      out.push({ text: `Số tiền ${formatVnd(c.amount)} đúng bằng mức tối đa, không vượt quy định.`, priority: 1, cites: capCites });
+      out.push({ text: fill(t.compare.at_cap, { amount: formatVnd(c.amount) }), priority: 1, cites: capCites });
       break;
     case "within":
-      out.push({ text: `Số tiền ${formatVnd(c.amount)} không vượt mức tối đa ${formatVnd(c.cap)}.`, priority: 1, cites: capCites });
+      out.push({ text: fill(t.compare.within, { amount: formatVnd(c.amount), cap: formatVnd(c.cap) }), priority: 1, cites: capCites });
       break;
     case "needs_ticket_price":
-      out.push({ text: `Để biết ${formatVnd(c.amount)} có vượt mức không, hãy hỏi công ty giá một lượt vé máy bay hạng phổ thông từ nơi làm việc về Việt Nam. Ký quỹ cao hơn giá vé đó là quá mức.`, priority: 1, cites: capCites });
+      out.push({ text: fill(t.compare.needs_ticket_price, { amount: formatVnd(c.amount) }), priority: 1, cites: capCites });
       break;
     case "needs_vnd":
-      out.push({ text: `Bạn ghi số tiền bằng ngoại tệ (${viNumber(c.value)} ${c.currency}). Mình không có tỷ giá, nên cần thêm thông tin: bạn cho biết số tiền này bằng bao nhiêu đồng, hoặc tỷ giá công ty tính.`, priority: 1, cites: capCites });
+      out.push({ text: fill(t.compare.needs_vnd, { value: viNumber(c.value), currency: c.currency }), priority: 1, cites: capCites });
       break;
     case "months_not_money":
-      out.push({ text: "Mức ký quỹ tính bằng tiền, không tính bằng tháng lương. Bạn cho mình biết số tiền công ty đòi bằng đồng nhé.", priority: 1, cites: capCites });
+      out.push({ text: t.compare.months_not_money, priority: 1, cites: capCites });
       break;
     case "unreadable":
-      out.push({ text: "Mình chưa đọc được số tiền. Bạn ghi lại giúp, ví dụ 15 triệu hoặc 15.000.000 đồng.", priority: 1, cites: capCites });
+      out.push({ text: t.compare.unreadable, priority: 1, cites: capCites });
       break;
   }
   return out;
 }
 
 /** The whole table in a few words, for a destination we did not recognise. */
-function generalTable(kb: KnowledgeBase, date: string, job: DepositJob): AnswerLine[] {
-  if (job === "farfishing_or_transport_crew") return [];
+function generalTable(kb: KnowledgeBase, t: DepositTexts, date: string, job: DepositJob): AnswerLine[] {
+  const crewJob = depositVocabulary(kb).crew.job;
+  if (job === crewJob) return [];
   const all = depositCapFacts(kb, date);
-  const facts = all.filter((f) => f.applies_to?.job !== "farfishing_or_transport_crew");
+  const facts = all.filter((f) => f.applies_to?.job !== crewJob);
   const zero = facts.filter((f) => f.unit === "VND" && f.value === 0);
-  const zeroNames = zero.map((f) => kb.markets.groupName(f.applies_to?.market ?? OTHER_REGION));
+  const zeroNames = zero.map((f) => kb.markets.groupName(f.applies_to?.market ?? OTHER_MARKET));
   const out: AnswerLine[] = [];
   if (zero.length > 0) {
-    out.push({ text: `Không phải ký quỹ (0 đồng) khi đi: ${zeroNames.join(", ")}.`, priority: 1, cites: zero.map(citeFact) });
+    out.push({ text: fill(t.table.no_deposit, { amount: formatVnd(zero[0]!.value), markets: zeroNames.join(t.table.separator) }), priority: 1, cites: zero.map(citeFact) });
   }
   for (const f of facts.filter((x) => !zero.includes(x))) {
-    const where = kb.markets.groupName(f.applies_to?.market ?? OTHER_REGION);
-    const via = f.applies_to?.route === "company" ? " qua công ty" : "";
-    out.push({ text: `Đi ${where}${via}: ${f.unit === "VND" ? `tối đa ${capPhrase(f)}` : capPhrase(f)}.`, priority: f.applies_to?.market === "other" ? 1 : 2, cites: [citeFact(f)] });
+    const where = kb.markets.groupName(f.applies_to?.market ?? OTHER_MARKET);
+    const phrase = capPhrase(t, f);
+    const capText = f.unit === "VND" ? fill(t.table.up_to, { cap: phrase }) : phrase;
+    const row = f.applies_to?.route === "company" ? t.table.row_company : t.table.row;
+    out.push({ text: fill(row, { where, cap: capText }), priority: f.applies_to?.market === OTHER_MARKET ? 1 : 2, cites: [citeFact(f)] });
   }
-  const crew = facts.length > 0 ? all.find((f) => f.applies_to?.market === "other" && f.applies_to?.job === "farfishing_or_transport_crew") : undefined;
-  if (crew) out.push({ text: "Thuyền viên tàu cá xa bờ, tàu vận tải: không phải ký quỹ.", priority: 3, cites: [citeFact(crew)] });
+  const crew = facts.length > 0 ? all.find((f) => f.applies_to?.market === OTHER_MARKET && f.applies_to?.job === crewJob) : undefined;
+  if (crew) out.push({ text: t.table.crew, priority: 3, cites: [citeFact(crew)] });
   return out;
 }
 
-function epsLines(kb: KnowledgeBase, date: string, cap: DepositCap, c: DepositComparison | undefined): AnswerLine[] {
+function programmeLines(kb: KnowledgeBase, t: DepositTexts, date: string, market: Market, cap: DepositCap, c: DepositComparison | undefined): AnswerLine[] {
   const amount = factById(kb, cap.factId);
   const deadline = factIfInForce(kb, DEPOSIT_FACTS.epsDeadlineDays, date);
   const term = factIfInForce(kb, DEPOSIT_FACTS.epsTermMonths, date);
   const loan = factIfInForce(kb, DEPOSIT_FACTS.epsLoanMax, date);
   const overMin = factIfInForce(kb, DEPOSIT_FACTS.overstayMin, date);
   const overMax = factIfInForce(kb, DEPOSIT_FACTS.overstayMax, date);
-  const bank = officeType(kb, "social_policy_bank");
-  const centre = officeType(kb, "eps_centre");
+  const bank = officeType(kb, OFFICES.programmeBank).name;
+  const centre = officeType(kb, OFFICES.programmeCentre).name;
+  const programme = kb.markets.programmeOf(market)?.name ?? "";
   const lines: AnswerLine[] = [];
 
-  lines.push({ text: `Đi Hàn Quốc theo Chương trình EPS, tiền ký quỹ (tiền gửi giữ ở ngân hàng để bảo đảm bạn làm đúng hợp đồng và về nước đúng hạn) là ${cap.phrase}.`, priority: 1, cites: [citeFact(amount)] });
-  const when = deadline ? `, trong ${viNumber(deadline.value)} ngày kể từ khi ký hợp đồng với ${centre.name}` : "";
-  lines.push({ text: `Bạn tự nộp tại ${bank.name} nơi bạn thường trú${when}. Không đưa tiền ký quỹ qua người trung gian.`, priority: 1, cites: [citeFact(amount), ...(deadline ? [citeFact(deadline)] : [])] });
-  if (term) lines.push({ text: `Tiền được gửi trong ${formatMonths(term.value)}.`, priority: 3, cites: [citeFact(term)] });
+  lines.push({ text: fill(t.programme.amount, { market: kb.markets.nameOf(market), programme, cap: cap.phrase }), priority: 1, cites: [citeFact(amount)] });
+  const pay = deadline ? fill(t.programme.pay_with_deadline, { bank, days: viNumber(deadline.value), centre }) : fill(t.programme.pay, { bank });
+  lines.push({ text: pay, priority: 1, cites: [citeFact(amount), ...(deadline ? [citeFact(deadline)] : [])] });
+  if (term) lines.push({ text: fill(t.programme.term, { term: formatMonths(term.value) }), priority: 3, cites: [citeFact(term)] });
 
   if (c) {
     const cites = [citeFact(amount)];
-    if (c.kind === "above") lines.push({ text: `Số tiền ${formatVnd(c.amount)} cao hơn mức ký quỹ EPS ${formatVnd(c.cap)} là ${formatVnd(c.overBy)}. Đừng nộp phần chênh lệch; hỏi lại ${centre.name}.`, priority: 1, cites });
-    else if (c.kind === "at_cap") lines.push({ text: `Số tiền ${formatVnd(c.amount)} đúng bằng mức ký quỹ EPS.`, priority: 1, cites });
-    else if (c.kind === "within") lines.push({ text: `Số tiền ${formatVnd(c.amount)} thấp hơn mức ký quỹ EPS (${formatVnd(c.cap)}); hãy hỏi lại ${centre.name} mức đang áp dụng.`, priority: 1, cites });
-    else if (c.kind === "needs_vnd") lines.push({ text: `Bạn ghi số tiền bằng ngoại tệ (${viNumber(c.value)} ${c.currency}). Ký quỹ EPS tính bằng đồng; bạn cho biết số tiền bằng đồng để so sánh.`, priority: 1, cites });
-    else lines.push({ text: "Mình chưa đọc được số tiền. Bạn ghi lại giúp, ví dụ 90 triệu hoặc 90.000.000 đồng.", priority: 1, cites });
+    const p = t.programme;
+    if (c.kind === "above") lines.push({ text: fill(p.above, { amount: formatVnd(c.amount), cap: formatVnd(c.cap), over: formatVnd(c.overBy), centre }), priority: 1, cites });
+    else if (c.kind === "at_cap") lines.push({ text: fill(p.at_cap, { amount: formatVnd(c.amount) }), priority: 1, cites });
+    else if (c.kind === "within") lines.push({ text: fill(p.within, { amount: formatVnd(c.amount), cap: formatVnd(c.cap), centre }), priority: 1, cites });
+    else if (c.kind === "needs_vnd") lines.push({ text: fill(p.needs_vnd, { value: viNumber(c.value), currency: c.currency }), priority: 1, cites });
+    else lines.push({ text: p.unreadable, priority: 1, cites });
   }
 
-  lines.push({ text: "Về nước đúng hạn, bạn được trả lại cả gốc và lãi. Nếu bỏ trốn hoặc ở lại trái phép, tiền ký quỹ bị dùng để bù thiệt hại.", priority: 1, cites: [citeFact(amount), citeRule(kb, "eps.deposit.refundOrForfeit")] });
+  lines.push({ text: t.programme.refund, priority: 1, cites: [citeFact(amount), citeRule(kb, RULES.programmeRefund)] });
   if (overMin && overMax) {
-    lines.push({ text: `Người ở lại trái phép còn bị phạt từ ${formatVnd(overMin.value)} đến ${formatVnd(overMax.value)}.`, priority: 2, cites: [citeFact(overMin), citeFact(overMax)] });
+    lines.push({ text: fill(t.programme.overstay_fine, { min: formatVnd(overMin.value), max: formatVnd(overMax.value) }), priority: 2, cites: [citeFact(overMin), citeFact(overMax)] });
   }
   if (loan) {
-    lines.push({ text: `Nếu thiếu tiền, người thuộc nhóm được vay vốn đi làm việc ở nước ngoài có thể vay tối đa ${formatVnd(loan.value)} để ký quỹ, không cần tài sản bảo đảm (thế chấp).`, priority: 2, cites: [citeFact(loan)] });
+    lines.push({ text: fill(t.programme.loan, { max: formatVnd(loan.value) }), priority: 2, cites: [citeFact(loan)] });
   }
   return lines;
 }
@@ -482,8 +500,7 @@ function epsLines(kb: KnowledgeBase, date: string, cap: DepositCap, c: DepositCo
 export function depositGuidanceTool(kb: KnowledgeBase) {
   return tool(async (input) => JSON.stringify(depositGuidance(kb, input)), {
     name: "deposit_guidance",
-    description:
-      "How much deposit (tiền ký quỹ) a Vietnamese worker going abroad may be asked for, by destination market, job and route (company, Korea EPS, direct contract); where the money must be kept; how it is refunded; and whether an amount the worker was asked for is above the legal cap. Answers in plain Vietnamese with citations.",
+    description: DEPOSIT_TOOL_DESCRIPTION,
     schema: depositInputSchema,
   });
 }

@@ -1,19 +1,24 @@
 /**
  * Deposits as a skill: a sum asked for a named destination is compared with that market's
- * cap (guidance.ts); a general deposit question is answered by the deposit cards.
+ * cap (guidance.ts); a general deposit question is answered by the deposit cards. The
+ * wording is prompts/skills/deposit.yaml (texts.ts), the words
+ * knowledge/vocabulary/deposit.yaml (vocabulary.ts).
  */
 import { isMoney, parseAmount } from "../../text/amount.ts";
 import type { Skill } from "../skill.ts";
-import { depositGuidance, depositInputSchema, type DepositGuidanceInput, type DepositGuidanceOutput } from "./guidance.ts";
+import { DEPOSIT_TOOL_DESCRIPTION, depositGuidance, depositInputSchema, type DepositGuidanceInput, type DepositGuidanceOutput } from "./guidance.ts";
+import { depositTexts } from "./texts.ts";
+import { depositVocabulary } from "./vocabulary.ts";
+
+export { depositTexts, depositVocabulary };
 
 export const depositSkill: Skill<DepositGuidanceInput, DepositGuidanceOutput> = {
   name: "deposit_guidance",
   intent: "deposit",
   topics: ["deposit"],
   dated: true,
-  description:
-    "How much deposit (tiền ký quỹ) a Vietnamese worker going abroad may be asked for, by destination market, job and route (company, Korea EPS, direct contract); where the money must be kept; how it is refunded; and whether an amount the worker was asked for is above the legal cap. Answers in plain Vietnamese with citations.",
-  data: [],
+  description: DEPOSIT_TOOL_DESCRIPTION,
+  data: [depositTexts, depositVocabulary],
   schema: () => depositInputSchema,
   read(kb, text) {
     const amount = parseAmount(text);

@@ -160,6 +160,16 @@ function selectFacts(kb: KnowledgeBase, family: (fact: Fact) => boolean, q: { ma
   return scored.sort((x, y) => y.score - x.score).map((x) => x.fact);
 }
 
+/**
+ * The deposit cap for a market, job and route: the market's caps, most specific first; a
+ * programme's own deposit (EPS) is one of them, for the programme's route only (its fact's
+ * applies_to.route). The one deposit-cap selector: the deposit guidance uses it too.
+ */
+export function selectDepositCap(kb: KnowledgeBase, q: { market: Market; job: Job; route: string }, date: string): Fact | undefined {
+  const isDeposit = (f: Fact) => f.id.startsWith(FACTS.depositCaps) || (FACTS.programmeDeposits as readonly string[]).includes(f.id);
+  return selectFacts(kb, isDeposit, q, date)[0];
+}
+
 interface Context {
   kb: KnowledgeBase;
   input: z.output<typeof feeCheckInputSchema>;
@@ -290,10 +300,7 @@ function checkDeposit(ctx: Context, charge: ParsedCharge): ChargeResult {
   if (charge.when === "before_contract") {
     return { charge, verdict: "too_early", reason: t.reasons.deposit_too_early, advice: `${say.not_yet} ${say.refuse}`, citations: [citeFact(when)] };
   }
-  // The market's caps for this job and route; a programme's own deposit (EPS) is one of
-  // them, for the programme's route only (its fact's applies_to.route).
-  const isDeposit = (f: Fact) => f.id.startsWith(FACTS.depositCaps) || (FACTS.programmeDeposits as readonly string[]).includes(f.id);
-  const cap = selectFacts(kb, isDeposit, { market: input.market, job: input.job, route: input.route }, date)[0];
+  const cap = selectDepositCap(kb, { market: input.market, job: input.job, route: input.route }, date);
   if (!cap) {
     return { charge, verdict: "needs_info", reason: t.reasons.no_deposit_cap, advice: say.ask_office, citations: [citeFact(when)] };
   }
