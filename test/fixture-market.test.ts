@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
 import { checkFees } from "../src/skills/fee/check.ts";
+import { depositGuidance } from "../src/skills/deposit/guidance.ts";
 import { answerFeeSlot, startFeeDialog, nextFeeStep } from "../src/skills/fee/dialog.ts";
 import { loadRegistrationPrompts, startRegistration, stepRegistration, type RegistrationState } from "../src/registration/form.ts";
 import { KNOWLEDGE_DIR, PROMPTS_DIR, tempDir } from "./helpers.ts";
@@ -95,6 +96,18 @@ describe("a market added in knowledge/ only", () => {
     expect(above.charges[0]!.citations.map((c) => c.factId)).toContain("workerDepositCap.testland.all");
     const within = checkFees(kb, { market: "testland", asOf: TODAY, charges: [{ kind: "deposit", amount: { value: 6_000_000, currency: "VND" } }] });
     expect(within.charges[0]!.verdict).toBe("allowed");
+  });
+
+  it("gets its deposit rule in the deposit guidance, compared with what is asked", () => {
+    const out = depositGuidance(kb, { market: "đi xứ thử", amountAsked: "9 triệu", asOf: TODAY });
+    expect(out.status).toBe("ok");
+    if (out.status !== "ok") return;
+    expect(out.result.market.name).toBe("Xứ Thử");
+    expect(out.result.cap.factId).toBe("workerDepositCap.testland.all");
+    expect(out.result.generalRule).toBe(false);
+    expect(out.answer.text).toMatch(/Xứ Thử.*7 triệu đồng/);
+    expect(out.answer.text).toMatch(/9 triệu đồng cao hơn/);
+    expect(out.answer.citations.map((c) => c.factId)).toContain("workerDepositCap.testland.all");
   });
 
   it("is a button when the fee check asks where the person is going, and the tap is read", () => {
