@@ -244,12 +244,15 @@ describe("scam check: one reply", () => {
     }
   });
 
-  it("keeps the explanations of the first flags when they fit, and only the names of the rest", () => {
+  it("leaves out the general 'ask first' step before a flag loses its explanation", () => {
     const r = scamCheck(kb, { text: "Rủ sang Trung Quốc làm thuê chặt mía, không cần hộ chiếu." });
     expect(r.flags.length).toBe(2);
     expect(r.answer.text.length).toBeLessThanOrEqual(textRoom(toCitations(kb, r.answer.citations)));
-    expect(r.answer.text).toContain(`${r.flags[0]!.label}: ${r.flags[0]!.explanation}`);
-    expect(r.answer.text).toContain(fill(scamTexts(kb).flag_name, { label: r.flags[1]!.label }));
+    for (const flag of r.flags) expect(r.answer.text).toContain(`${flag.label}: ${flag.explanation}`);
+    // The structured result still lists every step; the chat answer shows one fewer.
+    const shown = r.safeSteps.filter((s) => r.answer.text.includes(s.text));
+    expect(shown.length).toBe(r.safeSteps.length - 1);
+    expect(r.answer.text).toContain(r.safeSteps.at(-1)!.text);
   });
 
   it("shows why it is hedged: a passage cited twice keeps the lower confidence", () => {

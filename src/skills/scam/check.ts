@@ -349,7 +349,7 @@ export function scamCheck(kb: KnowledgeBase, input: ScamCheckInput): ScamCheckRe
     verdict,
     verdictText: texts.verdicts[verdict],
     safeSteps,
-    answer: composeAnswer(kb, texts, verdict, flags, safeSteps, confirmWith),
+    answer: composeAnswer(kb, texts, verdict, flags, safeSteps, confirmWith, [steps.ask]),
   };
 }
 
@@ -370,7 +370,8 @@ function weakestOfRepeats(all: ToolCitation[]): ToolCitation[] {
 
 /**
  * The chat answer, text and citation lines within one reply (textRoom): every flag with
- * its explanation, then the last flags with their name only; with too many flags for
+ * its explanation (leaving out an optional step first when that is enough), then the last
+ * flags with their name only; with too many flags for
  * that, the first flags' names and the first step. The citations are those of the flags
  * and steps shown, and a V-S/M one brings the hedge line, always last.
  */
@@ -381,6 +382,8 @@ function composeAnswer(
   flags: ScamFlag[],
   steps: SafeStep[],
   confirmWith: ReadonlyMap<ScamFlag | SafeStep, string>,
+  /** Steps the answer can do without before a flag loses its explanation (the general "ask first"). */
+  optional: readonly SafeStep[] = [],
 ): ToolAnswer {
   const verdictLine = fill(t.verdict_line, { verdict: t.verdicts[verdict] });
   const head = verdict === "no_clear_sign" ? `${verdictLine} ${t.no_flag_note}` : verdictLine;
@@ -399,11 +402,15 @@ function composeAnswer(
     return { answer: { text, citations, hedged }, room, hedgeLength: hedged ? hedge.length + 1 : 0 };
   };
 
-  const stepLines = [t.steps_heading, ...steps.map(stepLine)];
+  const fewer = steps.filter((s) => !optional.includes(s));
+  const stepChoices = fewer.length < steps.length && fewer.length > 0 ? [steps, fewer] : [steps];
   for (let full = flags.length; full >= 0; full--) {
     const flagLines = flags.length === 0 ? [] : [t.flags_heading, ...flags.map((f, i) => (i < full ? flagLine(f) : flagName(f)))];
-    const { answer, room } = answerWith(flags, steps, [head, ...flagLines, ...stepLines]);
-    if (answer.text.length <= room) return answer;
+    for (const shownSteps of stepChoices) {
+      const stepLines = [t.steps_heading, ...shownSteps.map(stepLine)];
+      const { answer, room } = answerWith(flags, shownSteps, [head, ...flagLines, ...stepLines]);
+      if (answer.text.length <= room) return answer;
+    }
   }
   // Still too long (many flags): the verdict, the first flags' names, the first step and
   // the hedge; the flags left out take their citations with them.
