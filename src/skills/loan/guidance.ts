@@ -16,14 +16,14 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
-import { fold } from "../../text/normalize.ts";
+import { PRIORITY_GROUPS, parsePriorityGroup, type PriorityGroup } from "../../knowledge/priority-groups.ts";
 import { isMoney, isMonths, parseAmount, parseVndAmount } from "../../text/amount.ts";
 import { citeFact, citeRule, confirmWith, factById, inForce, officeType, type ToolCitation } from "../../knowledge/cite.ts";
 import { composeAnswer, type AnswerLine, type ToolAnswer } from "../answer.ts";
 import { formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
 import { parseMarket } from "../deposit/guidance.ts";
 
-export { parseVndAmount };
+export { parseVndAmount, PRIORITY_GROUPS, type PriorityGroup };
 
 /** Fact ids of the rules in force (the figures live in knowledge/facts/). */
 export const LOAN_FACTS = {
@@ -50,11 +50,6 @@ const CARDS = {
   epsLoan: "prog-eps-deposit-loan",
 } as const;
 
-export const PRIORITY_GROUPS = [
-  "poor", "near_poor", "ethnic_minority", "land_revoked", "relative_of_merit", "demobilised_soldier", "other", "none",
-] as const;
-export type PriorityGroup = (typeof PRIORITY_GROUPS)[number];
-
 const GROUP_NAMES: Record<PriorityGroup, string> = {
   poor: "người thuộc hộ nghèo",
   near_poor: "người thuộc hộ cận nghèo",
@@ -65,22 +60,6 @@ const GROUP_NAMES: Record<PriorityGroup, string> = {
   other: "người vay thông thường",
   none: "người vay thông thường",
 };
-
-/** Reads a priority group typed in words ("hộ cận nghèo", "dan toc thieu so", "con thương binh"). */
-export function parsePriorityGroup(text: string | undefined | null): PriorityGroup | undefined {
-  if (!text) return undefined;
-  const f = fold(text).replace(/[^a-z0-9_ ]+/g, " ").replace(/\s+/g, " ").trim();
-  if ((PRIORITY_GROUPS as readonly string[]).includes(f)) return f as PriorityGroup;
-  if (/^(khong|ko|none|binh thuong|thong thuong)\b/.test(f)) return "none";
-  if (/\bcan ngheo\b|near[ _]?poor/.test(f)) return "near_poor";
-  if (/\bho ngheo\b|\bngheo\b|\bpoor\b/.test(f)) return "poor";
-  if (/dan toc|thieu so|ethnic/.test(f)) return "ethnic_minority";
-  if (/thu hoi dat|mat dat|land/.test(f)) return "land_revoked";
-  if (/nguoi co cong|thuong binh|liet si|merit|con em chinh sach/.test(f)) return "relative_of_merit";
-  if (/xuat ngu|bo doi|nghia vu quan su|demobili[sz]ed|soldier|veteran/.test(f)) return "demobilised_soldier";
-  if (/\b(khong|ko|none|binh thuong|thong thuong)\b/.test(f)) return "none";
-  return undefined;
-}
 
 export const loanInputSchema = z.object({
   priorityGroup: z
@@ -242,7 +221,7 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
   // Accept a group typed in words ("hộ cận nghèo") as well as the enum value.
   const pre = { ...(rawInput ?? {}) } as Record<string, unknown>;
   if (typeof pre.priorityGroup === "string" && !(PRIORITY_GROUPS as readonly string[]).includes(pre.priorityGroup)) {
-    const g = parsePriorityGroup(pre.priorityGroup);
+    const g = parsePriorityGroup(kb, pre.priorityGroup);
     if (g) pre.priorityGroup = g;
     else delete pre.priorityGroup;
   }
