@@ -11,6 +11,9 @@
  * `knowledge/vocabulary/loan.yaml` (vocabulary.ts); the destination and the EPS
  * programme come from `knowledge/markets.yaml` (kb.markets).
  *
+ * The answer fits one reply with its citation lines: the first line, then the lines that
+ * answer what was asked (an amount, a group, EPS, history), then the others by priority.
+ *
  * @example
  * loanGuidance(kb, { amountWanted: "250tr", asOf: "2026-11-22" }).result.collateral;
  * // { threshold: 200000000, inclusive: false, amountWanted: 250000000, required: true, … }
@@ -23,9 +26,9 @@ import type { Destination } from "../../knowledge/markets.ts";
 import { PRIORITY_GROUPS, parsePriorityGroup, type PriorityGroup } from "../../knowledge/priority-groups.ts";
 import { isMoney, isMonths, parseAmount, parseVndAmount } from "../../text/amount.ts";
 import { ruleText } from "../../text/normalize.ts";
-import { citeFact, citeRule, confirmWith, factById, inForce, officeType, type ToolCitation } from "../../knowledge/cite.ts";
+import { citeFact, citeRule, confirmWith, factById, inForce, officeType, toCitations, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
 import { composeAnswer, type AnswerLine, type ToolAnswer } from "../answer.ts";
-import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, lowerFirst, viNumber } from "../../text/wording.ts";
+import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, lowerFirst, textRoom, viNumber } from "../../text/wording.ts";
 import { loanTexts, type LoanTexts } from "./texts.ts";
 import { loanVocabulary } from "./vocabulary.ts";
 
@@ -247,7 +250,7 @@ function needInfo(kb: KnowledgeBase, t: LoanTexts, missing: string[], question: 
     { text: fill(t.need_info.where, { bank: bank.name }), priority: 1, cites: [bank.citation] },
   ];
   const who = confirmWith(kb, CARDS.where) ?? fill(t.bank_where, { bank: bank.name });
-  return { status: "need_info", missing, answer: composeAnswer(lines, fill(t.need_info.hedge, { who })) };
+  return { status: "need_info", missing, answer: fitAnswer(kb, lines, fill(t.need_info.hedge, { who })) };
 }
 
 /** Who borrows, how much, with what collateral and interest, where. Pure; never throws on bad input. */
@@ -290,14 +293,14 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
   // The amount.
   const missing: LoanGuidanceResult["missing"] = [];
   let amountWanted: number | undefined;
-  const lines: AnswerLine[] = [];
+  const lines: LoanLine[] = [];
   if (input.amountWanted !== undefined) {
     const a = parseAmount(input.amountWanted);
     if (isMoney(a) && a.currency === "VND") amountWanted = Math.round(a.value);
     else {
       missing.push("amount_in_vnd");
       const why = isMoney(a) ? fill(t.amount.foreign, { value: viNumber(a.value), currency: a.currency }) : isMonths(a) ? t.amount.months : t.amount.unreadable;
-      lines.push({ text: why, priority: 1, cites: [citeFact(rules.collateral)] });
+      lines.push({ text: why, priority: 1, cites: [citeFact(rules.collateral)], asked: true });
     }
   }
 
@@ -373,11 +376,12 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
         : fill(t.amount.above, { threshold: thr, over: formatVnd(amountWanted - rules.collateral.value) })
       : fill(atThreshold ? t.amount.at_threshold : t.amount.below, { threshold: thr });
     const text = fill(required ? t.amount.required : t.amount.not_required, { amount: formatVnd(amountWanted), compare });
-    lines.push({ text: `${text} ${t.amount.within_contract}`, priority: 1, cites: [...collCites, ...maxCites] });
+    lines.push({ text: `${text} ${t.amount.within_contract}`, priority: 1, cites: [...collCites, ...maxCites], asked: true });
   }
 
   // Interest.
-  lines.push({ text: interestText(t, rules, group, status), priority: 1, cites: interestCites(rules) });
+  // A group given: its rate is what was asked.
+  lines.push({ text: interestText(t, rules, group, status), priority: 1, cites: interestCites(rules), ...(group ? { asked: true as const } : {}) });
   lines.push({ text: fill(t.interest.overdue, { percent: viNumber(rules.overdue.value) }), priority: 3, cites: [citeFact(rules.overdue)] });
 
   // Term.
@@ -403,9 +407,10 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
 
   // EPS deposit loan.
   if (eps) {
-    lines.push(...epsAnswerLines(kb, t, date, epsLoanFact, epsAt.names, amountWanted, result));
+    lines.push(...epsLoanLines(kb, t, date, epsLoanFact, epsAt.names, amountWanted, result));
   } else if (toEpsMarket && input.eps === undefined && inForce(epsLoanFact, date)) {
-    lines.push({ text: fill(t.eps.mention, { ...epsAt.names, max: formatVnd(epsLoanFact.value) }), priority: 2, cites: [citeFact(epsLoanFact)] });
+    // Named the EPS market: the loan for its deposit is what is particular to the question.
+    lines.push({ text: fill(t.eps.mention, { ...epsAt.names, max: formatVnd(epsLoanFact.value) }), priority: 2, cites: [citeFact(epsLoanFact)], asked: true });
   }
 
   // History.
@@ -416,12 +421,37 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
       text: fill(t.history.replaced, { from: formatDate(current.valid_from), doc: current.source.doc }),
       priority: 1,
       cites: [citeFact(current), citeRule(kb, RULES.collateralCurrent)],
+      // A rule that no longer applies: that it ended always stays.
+      asked: true,
     });
   }
 
   const who = confirmWith(kb, CARDS.amount) ?? fill(t.bank_where, { bank: bank.name });
   const hedge = isCurrent ? fill(t.hedge.current, { doc: rules.doc, who }) : fill(t.hedge.old, { who });
-  return { status: "ok", result, answer: composeAnswer(lines, hedge) };
+  return { status: "ok", result, answer: fitAnswer(kb, lines, hedge) };
+}
+
+/** A line of the answer; `asked` when it answers what the input asked for (history, EPS, an amount). */
+type LoanLine = AnswerLine & { asked?: true };
+
+/**
+ * The lines fitted into one reply together with the citation lines shown under it
+ * (textRoom of the citations the kept lines need). The first line always stays; then
+ * the lines that answer what was asked, then priority 1, 2, 3, each in order, are kept
+ * while they fit. Kept lines stay in their order.
+ */
+function fitAnswer(kb: KnowledgeBase, lines: LoanLine[], hedge: string): ToolAnswer {
+  const all = lines.filter((l) => l.text.trim() !== "");
+  const room = (ls: AnswerLine[]) => textRoom(toCitations(kb, uniqueCitations(ls.flatMap((l) => l.cites))));
+  const size = (ls: AnswerLine[]) => ls.reduce((n, l) => n + l.text.length + 1, 0) + hedge.length;
+  const rank = (l: LoanLine) => (l.asked ? 0 : l.priority);
+  const kept = new Set(all.slice(0, 1));
+  for (const line of all.slice(1).sort((x, y) => rank(x) - rank(y))) {
+    const trial = all.filter((l) => kept.has(l) || l === line);
+    if (size(trial) <= room(trial)) kept.add(line);
+  }
+  const out = all.filter((l) => kept.has(l));
+  return composeAnswer(out, hedge, room(out));
 }
 
 function officeName(kb: KnowledgeBase, id: string): string {
@@ -456,21 +486,22 @@ function interestCites(rules: LoanRuleSet): ToolCitation[] {
   return [citeFact(rules.interest), ...(rules.interestPriority ? [citeFact(rules.interestPriority)] : [])];
 }
 
-function epsAnswerLines(
+function epsLoanLines(
   kb: KnowledgeBase, t: LoanTexts, date: string, max: Fact, names: { market: string; programme: string }, amount: number | undefined, result: LoanGuidanceResult,
-): AnswerLine[] {
+): LoanLine[] {
   const term = factById(kb, LOAN_FACTS.epsLoanTerm);
   const deposit = factById(kb, LOAN_FACTS.epsDeposit);
   const centre = officeName(kb, OFFICES.epsCentre);
   const bank = officeType(kb, OFFICES.bank);
   const termOk = inForce(term, date);
-  const lines: AnswerLine[] = [];
+  const lines: LoanLine[] = [];
   const cites = [citeFact(max), citeRule(kb, RULES.epsNoCollateral)];
   const maxText = formatVnd(max.value);
   lines.push({
     text: termOk ? fill(t.eps.loan_with_term, { ...names, max: maxText, months: formatMonths(term.value) }) : fill(t.eps.loan, { ...names, max: maxText }),
     priority: 1,
     cites: [...cites, ...(termOk ? [citeFact(term)] : [])],
+    asked: true,
   });
   lines.push({ text: fill(t.eps.conditions, { centre, bank: bank.name }), priority: 2, cites: [citeFact(max)] });
   if (inForce(deposit, date)) {
@@ -484,16 +515,16 @@ function epsAnswerLines(
     eps.withinMax = amount <= max.value;
     if (!eps.withinMax) {
       eps.overBy = amount - max.value;
-      lines.push({ text: fill(t.eps.over, { amount: formatVnd(amount), over: formatVnd(eps.overBy) }), priority: 1, cites: [citeFact(max)] });
+      lines.push({ text: fill(t.eps.over, { amount: formatVnd(amount), over: formatVnd(eps.overBy) }), priority: 1, cites: [citeFact(max)], asked: true });
     } else {
-      lines.push({ text: fill(t.eps.within, { amount: formatVnd(amount) }), priority: 1, cites: [citeFact(max)] });
+      lines.push({ text: fill(t.eps.within, { amount: formatVnd(amount) }), priority: 1, cites: [citeFact(max)], asked: true });
     }
   }
   result.epsDepositLoan = eps;
   return lines;
 }
 
-function historyLines(kb: KnowledgeBase, t: LoanTexts, current: LoanRuleSet, amount: number | undefined, result: LoanGuidanceResult): AnswerLine[] {
+function historyLines(kb: KnowledgeBase, t: LoanTexts, current: LoanRuleSet, amount: number | undefined, result: LoanGuidanceResult): LoanLine[] {
   const old = oldRules(kb);
   if (!old) return [];
   const amending = amendingDocs(kb, old);
@@ -513,11 +544,12 @@ function historyLines(kb: KnowledgeBase, t: LoanTexts, current: LoanRuleSet, amo
     ...(amount !== undefined ? { collateralRequiredForAmount: collateralRequired(kb, old.collateral, amount) } : {}),
   };
   const ended = { docs: withAmendments(t, old.doc, amending), ended: formatDate(endedOn), doc: current.doc };
-  const lines: AnswerLine[] = [
+  const lines: LoanLine[] = [
     {
       text: old.validTo ? fill(t.history.ended_until, { ...ended, until: formatDate(old.validTo) }) : fill(t.history.ended, ended),
       priority: 1,
       cites: [citeFact(old.collateral), citeRule(kb, RULES.amended2019)],
+      asked: true,
     },
     {
       text: fill(t.history.then, {
@@ -527,6 +559,7 @@ function historyLines(kb: KnowledgeBase, t: LoanTexts, current: LoanRuleSet, amo
       }),
       priority: 1,
       cites: [citeFact(old.maxShare), citeFact(old.collateral), citeFact(old.interest)],
+      asked: true,
     },
   ];
   if (amount !== undefined) {
