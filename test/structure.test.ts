@@ -70,10 +70,6 @@ const VIETNAMESE = /[àáảãạăắằẳẵặâấầẩẫậèéẻẽẹ
  * simulated users type in the load test and fakes.
  */
 const VIETNAMESE_ALLOWED: RegExp[] = [/^text\//, /^knowledge\/(chunk|load)\.ts$/, /^cli\/load(-kill)?\.ts$/, /^testing\//];
-/** Files whose wording has not moved to prompts/ yet: each leaves this list as it moves. */
-const NOT_MOVED_YET: RegExp[] = [
-  /^skills\/loan\//,
-];
 
 describe("imports", () => {
   const files = sourceFiles();
@@ -113,7 +109,7 @@ describe("data, not code", () => {
   it("keeps user-facing Vietnamese out of src/ (it lives in prompts/ and knowledge/)", () => {
     const found: string[] = [];
     for (const file of files) {
-      if ([...VIETNAMESE_ALLOWED, ...NOT_MOVED_YET].some((re) => re.test(file))) continue;
+      if (VIETNAMESE_ALLOWED.some((re) => re.test(file))) continue;
       for (const literal of literalsOf(codeOf(file))) if (VIETNAMESE.test(literal)) found.push(`${file}: ${literal.slice(0, 80)}`);
     }
     expect(found).toEqual([]);
@@ -125,7 +121,6 @@ describe("data, not code", () => {
     const ids = new Set(kb.markets.ids.filter((id) => id !== "other"));
     const found: string[] = [];
     for (const file of files) {
-      if (NOT_MOVED_YET.some((re) => re.test(file))) continue;
       for (const literal of literalsOf(codeOf(file))) {
         const word = literal.slice(1, -1);
         if (ids.has(word)) found.push(`${file}: ${literal}`);
@@ -136,7 +131,7 @@ describe("data, not code", () => {
 
   it("writes no legal figure in code: every amount lives once, in knowledge/facts", async () => {
     const kb = await loadKnowledge(KNOWLEDGE_DIR);
-    const code = files.filter((f) => ![...VIETNAMESE_ALLOWED.slice(1), ...NOT_MOVED_YET].some((re) => re.test(f))).map((f) => codeOf(f)).join("\n");
+    const code = files.filter((f) => !VIETNAMESE_ALLOWED.slice(1).some((re) => re.test(f))).map((f) => codeOf(f)).join("\n");
     const found: string[] = [];
     for (const fact of kb.facts) {
       if (fact.unit !== "VND" || fact.value < 1_000_000) continue;

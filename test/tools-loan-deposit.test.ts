@@ -9,8 +9,9 @@ import {
   depositGuidance, depositGuidanceTool, parseJob, parseMarket, type DepositGuidanceOutput, type MarketRegion,
 } from "../src/skills/deposit/guidance.ts";
 import {
-  loanGuidance, loanGuidanceTool, parsePriorityGroup, parseVndAmount, type LoanGuidanceOutput,
+  loanGuidance, loanGuidanceTool, parseVndAmount, type LoanGuidanceOutput,
 } from "../src/skills/loan/guidance.ts";
+import { parsePriorityGroup as parsePriorityGroupIn } from "../src/knowledge/priority-groups.ts";
 import { KNOWLEDGE_DIR, ROOT } from "./helpers.ts";
 
 const AS_OF = "2026-11-22";
@@ -24,6 +25,8 @@ const fact = (id: string): Fact => {
 beforeAll(async () => {
   kb = await loadKnowledge(KNOWLEDGE_DIR);
 });
+/** Priority groups are read with the knowledge's words (knowledge/vocabulary/priority-groups.yaml). */
+const parsePriorityGroup = (text: string) => parsePriorityGroupIn(kb, text);
 
 const PHONE_RE = /(?:\+?84|\b0)\d{2,3}[ .-]?\d{3}[ .-]?\d{3,4}\b|\b1[89]00[ .-]?\d{3,4}\b|\bhotline\b|\bđường dây nóng\b/i;
 const URL_RE = /https?:\/\/|www\.|\b[\w-]+\.(?:vn|com|org|net|gov)\b|@/i;

@@ -28,7 +28,7 @@ import { cleanUserText, ruleText } from "../text/normalize.ts";
 import { formatDate } from "../text/wording.ts";
 import { oldNameLabel } from "../knowledge/places.ts";
 import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
-import { parsePriorityGroup } from "../skills/loan/guidance.ts";
+import { parsePriorityGroup } from "../knowledge/priority-groups.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
 import { lowerFirst, upperFirst, vnYear } from "../text/wording.ts";
 import { registrationVocabulary } from "./vocabulary.ts";
@@ -708,7 +708,7 @@ function onOptionalText(
 function onPriority(ctx: Ctx, st: RegistrationState, input: string): Outcome {
   const k = key(input);
   const byButton = PRIORITY_GROUPS.find((g) => key(ctx.p.priority_groups[g]) === k);
-  const group = byButton ?? parsePriorityGroup(input);
+  const group = byButton ?? parsePriorityGroup(ctx.kb, input);
   if (group === undefined) return retryWith(ctx, "priority_choose");
   if (!(PRIORITY_GROUPS as readonly string[]).includes(group)) return retryWith(ctx, "priority_not_listed");
   st.data.priorityGroup = group as (typeof PRIORITY_GROUPS)[number];

@@ -6,7 +6,13 @@
  * Rules in force on `asOf` come first (from 01/01/2026: Nghị định 338/2025/NĐ-CP). The
  * rules they replaced are found through the facts' `superseded_by` links and are told
  * only as history (`history: true`) or when `asOf` falls in their time. No legal figure is
- * written in this file: every number is read from a fact and cited.
+ * written in this file: every number is read from a fact and cited. The sentences are
+ * templates in `prompts/skills/loan.yaml` (texts.ts), the words it reads
+ * `knowledge/vocabulary/loan.yaml` (vocabulary.ts); the destination and the EPS
+ * programme come from `knowledge/markets.yaml` (kb.markets).
+ *
+ * The answer fits one reply with its citation lines: the first line, then the lines that
+ * answer what was asked (an amount, a group, EPS, history), then the others by priority.
  *
  * @example
  * loanGuidance(kb, { amountWanted: "250tr", asOf: "2026-11-22" }).result.collateral;
@@ -16,17 +22,26 @@ import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
-import { fold } from "../../text/normalize.ts";
+import type { Destination } from "../../knowledge/markets.ts";
+import { PRIORITY_GROUPS, parsePriorityGroup, type PriorityGroup } from "../../knowledge/priority-groups.ts";
 import { isMoney, isMonths, parseAmount, parseVndAmount } from "../../text/amount.ts";
-import { citeFact, citeRule, confirmWith, factById, inForce, officeType, type ToolCitation } from "../../knowledge/cite.ts";
+import { ruleText } from "../../text/normalize.ts";
+import { citeFact, citeRule, confirmWith, factById, inForce, officeType, toCitations, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
 import { composeAnswer, type AnswerLine, type ToolAnswer } from "../answer.ts";
-import { formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, viNumber } from "../../text/wording.ts";
-import { parseMarket } from "../deposit/guidance.ts";
+import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, lowerFirst, textRoom, viNumber } from "../../text/wording.ts";
+import { loanTexts, type LoanTexts } from "./texts.ts";
+import { loanVocabulary } from "./vocabulary.ts";
 
-export { parseVndAmount };
+export { parseVndAmount, PRIORITY_GROUPS, type PriorityGroup };
+
+/** What the tool does, for a model (the Skill and the LangChain tool share it). */
+export const LOAN_TOOL_DESCRIPTION =
+  "Borrowing from the Vietnam Bank for Social Policies to go to work abroad: who can borrow, maximum amount, collateral threshold (and whether a given amount needs collateral), interest rule, term, where to apply, the EPS (Korea) deposit loan, and — with history — the old rule it replaced. Answers in plain Vietnamese with citations.";
 
 /** Fact ids of the rules in force (the figures live in knowledge/facts/). */
 export const LOAN_FACTS = {
+  /** The loan facts' family: the documents they cite are the loan rules' documents. */
+  family: "loan.",
   maxShare: "loan.maxShareOfCosts.current",
   collateral: "loan.collateralThreshold.current",
   interest: "loan.interestRate.current",
@@ -37,6 +52,21 @@ export const LOAN_FACTS = {
   epsLoanTerm: "eps.depositLoan.termMonths",
   epsDeposit: "eps.deposit.amount",
 } as const;
+
+/** Rule facts (knowledge/facts/rules.yaml, `unit: rule`) cited by the lines without a figure. */
+const RULES = {
+  whoOld: "loan.whoCanBorrow.old",
+  termCurrent: "loan.term.current",
+  termOld: "loan.term.old",
+  whereOld: "loan.whereToApply.old",
+  basisCurrent: "loan.basisIsContract.current",
+  collateralCurrent: "loan.collateralRule.current",
+  amended2019: "loan.maxShare.amended2019",
+  epsNoCollateral: "eps.depositLoan.noCollateral",
+} as const;
+
+/** Office types (knowledge/offices/office-types.yaml) the answers name. */
+const OFFICES = { bank: "social_policy_bank", commune: "commune_committee", epsCentre: "eps_centre" } as const;
 
 const CARDS = {
   amount: "prog-loans-current-amount",
@@ -50,38 +80,6 @@ const CARDS = {
   epsLoan: "prog-eps-deposit-loan",
 } as const;
 
-export const PRIORITY_GROUPS = [
-  "poor", "near_poor", "ethnic_minority", "land_revoked", "relative_of_merit", "demobilised_soldier", "other", "none",
-] as const;
-export type PriorityGroup = (typeof PRIORITY_GROUPS)[number];
-
-const GROUP_NAMES: Record<PriorityGroup, string> = {
-  poor: "người thuộc hộ nghèo",
-  near_poor: "người thuộc hộ cận nghèo",
-  ethnic_minority: "người dân tộc thiểu số",
-  land_revoked: "người thuộc hộ bị thu hồi đất nông nghiệp",
-  relative_of_merit: "thân nhân người có công với cách mạng",
-  demobilised_soldier: "bộ đội xuất ngũ",
-  other: "người vay thông thường",
-  none: "người vay thông thường",
-};
-
-/** Reads a priority group typed in words ("hộ cận nghèo", "dan toc thieu so", "con thương binh"). */
-export function parsePriorityGroup(text: string | undefined | null): PriorityGroup | undefined {
-  if (!text) return undefined;
-  const f = fold(text).replace(/[^a-z0-9_ ]+/g, " ").replace(/\s+/g, " ").trim();
-  if ((PRIORITY_GROUPS as readonly string[]).includes(f)) return f as PriorityGroup;
-  if (/^(khong|ko|none|binh thuong|thong thuong)\b/.test(f)) return "none";
-  if (/\bcan ngheo\b|near[ _]?poor/.test(f)) return "near_poor";
-  if (/\bho ngheo\b|\bngheo\b|\bpoor\b/.test(f)) return "poor";
-  if (/dan toc|thieu so|ethnic/.test(f)) return "ethnic_minority";
-  if (/thu hoi dat|mat dat|land/.test(f)) return "land_revoked";
-  if (/nguoi co cong|thuong binh|liet si|merit|con em chinh sach/.test(f)) return "relative_of_merit";
-  if (/xuat ngu|bo doi|nghia vu quan su|demobili[sz]ed|soldier|veteran/.test(f)) return "demobilised_soldier";
-  if (/\b(khong|ko|none|binh thuong|thong thuong)\b/.test(f)) return "none";
-  return undefined;
-}
-
 export const loanInputSchema = z.object({
   priorityGroup: z
     .enum(PRIORITY_GROUPS)
@@ -90,8 +88,8 @@ export const loanInputSchema = z.object({
   amountWanted: z
     .union([z.number().nonnegative(), z.string()])
     .optional()
-    .describe("Amount the worker wants to borrow: VND as a number, or text as typed ('150tr', '150 triệu')"),
-  market: z.string().optional().describe("Destination market as typed (e.g. 'Nhật', 'Korea', 'EPS')"),
+    .describe("Amount the worker wants to borrow: VND as a number, or text as typed ('160tr', '160 trieu')"),
+  market: z.string().optional().describe("Destination market as typed (e.g. 'Nhat', 'Korea', 'EPS')"),
   eps: z.boolean().optional().describe("Going to Korea under the EPS programme: adds the EPS deposit loan"),
   asOf: z.string().regex(ISO_DATE_RE, "YYYY-MM-DD").optional().describe("Date the rules apply to (default today)"),
   history: z.boolean().optional().describe("Also explain the old rule (Decree 61/2015, 74/2019) and when it ended"),
@@ -184,13 +182,16 @@ function appliedOn(f: Fact, date: string): boolean {
   return f.valid_from <= date && (!f.valid_to || date <= f.valid_to);
 }
 
-/** "Khoản vay từ mức này trở lên…" is inclusive (≥); "Khoản vay trên mức này…" is not (>). */
-function collateralInclusive(f: Fact): boolean {
-  return /trở lên/.test(f.label);
+/**
+ * Whether a collateral threshold counts itself: its label says "from this amount up" (≥,
+ * knowledge/vocabulary/loan.yaml) rather than "above this amount" (>).
+ */
+function collateralInclusive(kb: KnowledgeBase, f: Fact): boolean {
+  return loanVocabulary(kb).inclusive_threshold.test(ruleText(f.label));
 }
 
-export function collateralRequired(f: Fact, amount: number): boolean {
-  return collateralInclusive(f) ? amount >= f.value : amount > f.value;
+export function collateralRequired(kb: KnowledgeBase, f: Fact, amount: number): boolean {
+  return collateralInclusive(kb, f) ? amount >= f.value : amount > f.value;
 }
 
 /** The rule set that applied on `date`: today's, or the one it replaced, or none. */
@@ -227,89 +228,103 @@ function groupStatus(group: PriorityGroup | undefined, rules: LoanRuleSet): Loan
   return "unknown";
 }
 
-function needInfo(kb: KnowledgeBase, missing: string[], question: string): LoanGuidanceOutput {
-  const bank = officeType(kb, "social_policy_bank");
+/** The market of the EPS deposit loan (its fact's applies_to, else its programme's market) and how answers name it. */
+function epsPlace(kb: KnowledgeBase, epsLoan: Fact): { market?: string; names: { market: string; programme: string } } {
+  const route = epsLoan.applies_to?.route;
+  const market = epsLoan.applies_to?.market ?? (route ? kb.markets.programmeMarket(route) : undefined);
+  // The route is a programme's id (eps); without one, the market's own programme.
+  const programmeMarket = route ? kb.markets.programmeMarket(route) : market;
+  const programme = programmeMarket ? kb.markets.programmeOf(programmeMarket) : undefined;
+  return { market, names: { market: market ? kb.markets.nameOf(market) : "", programme: programme?.name ?? route ?? "" } };
+}
+
+/** Whether the EPS deposit loan's market is the one named (its fact selector applies there). */
+function isEpsMarket(kb: KnowledgeBase, epsMarket: string | undefined, named: Destination | undefined): boolean {
+  return named !== undefined && epsMarket !== undefined && kb.markets.factMarkets(named.market).includes(epsMarket);
+}
+
+function needInfo(kb: KnowledgeBase, t: LoanTexts, missing: string[], question: string): LoanGuidanceOutput {
+  const bank = officeType(kb, OFFICES.bank);
   const lines: AnswerLine[] = [
     { text: question, priority: 1, cites: [] },
-    { text: `Hồ sơ vay vốn đi làm việc ở nước ngoài nộp tại ${bank.name} nơi bạn cư trú.`, priority: 1, cites: [bank.citation] },
+    { text: fill(t.need_info.where, { bank: bank.name }), priority: 1, cites: [bank.citation] },
   ];
-  const who = confirmWith(kb, CARDS.where) ?? `${bank.name} nơi bạn cư trú`;
-  return { status: "need_info", missing, answer: composeAnswer(lines, `Bạn có thể hỏi trực tiếp ${who}.`) };
+  const who = confirmWith(kb, CARDS.where) ?? fill(t.bank_where, { bank: bank.name });
+  return { status: "need_info", missing, answer: fitAnswer(kb, lines, fill(t.need_info.hedge, { who })) };
 }
 
 /** Who borrows, how much, with what collateral and interest, where. Pure; never throws on bad input. */
 export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}): LoanGuidanceOutput {
+  const t = loanTexts(kb);
   // Accept a group typed in words ("hộ cận nghèo") as well as the enum value.
   const pre = { ...(rawInput ?? {}) } as Record<string, unknown>;
   if (typeof pre.priorityGroup === "string" && !(PRIORITY_GROUPS as readonly string[]).includes(pre.priorityGroup)) {
-    const g = parsePriorityGroup(pre.priorityGroup);
+    const g = parsePriorityGroup(kb, pre.priorityGroup);
     if (g) pre.priorityGroup = g;
     else delete pre.priorityGroup;
   }
+  const epsLoanFact = factById(kb, LOAN_FACTS.epsLoanMax);
+  const epsAt = epsPlace(kb, epsLoanFact);
   const parsed = loanInputSchema.safeParse(pre);
   if (!parsed.success) {
     const fields = new Set(parsed.error.issues.map((i) => String(i.path[0] ?? "")));
+    const ask = t.need_info.asks;
     const asks: string[] = [];
-    if (fields.has("amountWanted")) asks.push("số tiền bạn muốn vay, ví dụ 150 triệu đồng");
-    if (fields.has("asOf")) asks.push("ngày cần xem, viết theo dạng năm-tháng-ngày (ví dụ 2026-11-22)");
-    if (fields.has("priorityGroup")) asks.push("gia đình bạn thuộc hộ nghèo, hộ cận nghèo, dân tộc thiểu số hay không thuộc nhóm nào");
-    if (fields.has("market")) asks.push("nước bạn định đến");
-    if (fields.has("eps") || fields.has("history")) asks.push("bạn có đi Hàn Quốc theo Chương trình EPS không");
-    return needInfo(kb, [...fields], `Mình chưa hiểu đủ thông tin. Bạn cho mình biết: ${asks.join("; ") || "số tiền muốn vay và nước định đến"}.`);
+    if (fields.has("amountWanted")) asks.push(ask.amount);
+    if (fields.has("asOf")) asks.push(ask.date);
+    if (fields.has("priorityGroup")) asks.push(ask.group);
+    if (fields.has("market")) asks.push(ask.market);
+    if (fields.has("eps") || fields.has("history")) asks.push(fill(ask.eps, epsAt.names));
+    return needInfo(kb, t, [...fields], fill(t.need_info.question, { asks: asks.join("; ") || ask.anything }));
   }
   const input = parsed.data;
   const date = input.asOf ?? isoToday();
   const rules = loanRulesOn(kb, date);
   if (!rules) {
     const first = oldRules(kb)?.validFrom ?? factById(kb, LOAN_FACTS.collateral).valid_from;
-    return needInfo(kb, ["asOf"], `Mình không có quy định vay vốn cho ngày ${formatDate(date)} (chỉ có từ ngày ${formatDate(first)}). Bạn hỏi về thời điểm hiện nay nhé?`);
+    return needInfo(kb, t, ["asOf"], fill(t.need_info.no_rules, { date: formatDate(date), first: formatDate(first) }));
   }
 
   const current = factById(kb, LOAN_FACTS.collateral);
-  const market = parseMarket(kb, input.market);
-  const epsLoanFact = factById(kb, LOAN_FACTS.epsLoanMax);
+  const market = kb.markets.destination(input.market);
   const eps = (input.eps === true || market?.eps === true) && inForce(epsLoanFact, date);
-  const korea = market?.region === (epsLoanFact.applies_to?.market ?? "korea");
+  const toEpsMarket = isEpsMarket(kb, epsAt.market, market);
 
   // The amount.
   const missing: LoanGuidanceResult["missing"] = [];
   let amountWanted: number | undefined;
-  const lines: AnswerLine[] = [];
+  const lines: LoanLine[] = [];
   if (input.amountWanted !== undefined) {
     const a = parseAmount(input.amountWanted);
     if (isMoney(a) && a.currency === "VND") amountWanted = Math.round(a.value);
     else {
       missing.push("amount_in_vnd");
-      const why = isMoney(a)
-        ? `Bạn ghi số tiền bằng ngoại tệ (${viNumber(a.value)} ${a.currency}); ngân hàng cho vay bằng đồng. Bạn cho biết số tiền bằng đồng để mình kiểm tra việc thế chấp.`
-        : isMonths(a)
-          ? "Khoản vay tính bằng tiền, không tính bằng tháng lương. Bạn cho biết số tiền muốn vay bằng đồng nhé."
-          : "Mình chưa đọc được số tiền muốn vay. Bạn ghi lại giúp, ví dụ 150 triệu hoặc 150.000.000 đồng.";
-      lines.push({ text: why, priority: 1, cites: [citeFact(rules.collateral)] });
+      const why = isMoney(a) ? fill(t.amount.foreign, { value: viNumber(a.value), currency: a.currency }) : isMonths(a) ? t.amount.months : t.amount.unreadable;
+      lines.push({ text: why, priority: 1, cites: [citeFact(rules.collateral)], asked: true });
     }
   }
 
-  const bank = officeType(kb, "social_policy_bank");
+  const bank = officeType(kb, OFFICES.bank);
   const group = input.priorityGroup;
   const status = groupStatus(group, rules);
   const isCurrent = rules.regime === "current";
-  const required = amountWanted !== undefined && collateralRequired(rules.collateral, amountWanted);
+  const inclusive = collateralInclusive(kb, rules.collateral);
+  const required = amountWanted !== undefined && collateralRequired(kb, rules.collateral, amountWanted);
+  const oldGroups = t.who.old_groups;
 
   const result: LoanGuidanceResult = {
     asOf: date,
     regime: rules.regime,
     doc: rules.doc,
-    whoCanBorrow: isCurrent
-      ? "Người đi làm việc ở nước ngoài theo hợp đồng với công ty dịch vụ hoặc đơn vị sự nghiệp, vay tại nơi cư trú."
-      : "Theo quy định cũ: người thuộc hộ nghèo, hộ cận nghèo, hộ bị thu hồi đất nông nghiệp, người dân tộc thiểu số, thân nhân người có công.",
+    whoCanBorrow: isCurrent ? t.who.current : fill(t.who.old, { groups: oldGroups }),
     maxLoan: {
       percentOfCosts: rules.maxShare.value,
       factId: rules.maxShare.id,
-      basis: isCurrent ? "tổng chi phí phải nộp trước khi đi theo hợp đồng, trừ khoản Nhà nước đã hỗ trợ" : "chi phí ghi trong hợp đồng",
+      basis: isCurrent ? t.max_loan.basis_current : t.max_loan.basis_old,
     },
     collateral: {
       threshold: rules.collateral.value,
-      inclusive: collateralInclusive(rules.collateral),
+      inclusive,
       factId: rules.collateral.id,
       ...(amountWanted !== undefined
         ? {
@@ -328,158 +343,169 @@ export function loanGuidance(kb: KnowledgeBase, rawInput: LoanGuidanceInput = {}
       factIds: [rules.interest.id, ...(rules.interestPriority ? [rules.interestPriority.id] : []), rules.overdue.id],
     },
     term: { maxIsContractTerm: true, extensionsExcluded: isCurrent },
-    whereToApply: { officeTypeId: "social_policy_bank", office: bank.name, where: "nơi bạn cư trú" },
-    papers: [
-      "Hợp đồng đã ký với công ty hoặc đơn vị đưa bạn đi (mức vay tính theo chi phí ghi trong đó)",
-      "Giấy tờ tùy thân",
-      `Nếu gia đình thuộc hộ nghèo, cận nghèo: giấy xác nhận của ${officeName(kb, "commune_committee")}`,
-    ],
+    whereToApply: { officeTypeId: OFFICES.bank, office: bank.name, where: t.where },
+    papers: t.papers.map((p) => fill(p, { office: officeName(kb, OFFICES.commune) })),
     missing,
   };
 
   // --- Lines, most important first within each block ---
   const maxCites = [citeFact(rules.maxShare)];
   const intro = isCurrent
-    ? `Từ ${formatDate(rules.validFrom)}, vay vốn đi làm việc ở nước ngoài theo ${rules.doc}.`
-    : `Ngày ${formatDate(date)}, vay vốn đi làm việc ở nước ngoài theo quy định cũ (${rules.doc}, sửa đổi bởi ${amendingDocs(kb, rules).join(", ") || "văn bản sau"}).`;
+    ? fill(t.intro.current, { from: formatDate(rules.validFrom), doc: rules.doc })
+    : fill(t.intro.old, { date: formatDate(date), doc: withAmendments(t, rules.doc, amendingDocs(kb, rules)) });
   lines.unshift({ text: intro, priority: 2, cites: maxCites });
 
   lines.push({
-    text: isCurrent
-      ? `Ai được vay: người đi làm việc ở nước ngoài theo hợp đồng với công ty dịch vụ hoặc đơn vị sự nghiệp (đơn vị công lập của Nhà nước).`
-      : `Ai được vay: ${result.whoCanBorrow.replace(/^Theo quy định cũ: /, "")}`,
+    text: isCurrent ? t.who.current_line : fill(t.who.old_line, { groups: oldGroups }),
     priority: 2,
-    cites: isCurrent ? maxCites : [citeRule(kb, "loan.whoCanBorrow.old")],
+    cites: isCurrent ? maxCites : [citeRule(kb, RULES.whoOld)],
   });
   lines.push({
-    text: isCurrent
-      ? `Vay tối đa ${viNumber(rules.maxShare.value)}% tổng chi phí phải nộp trước khi đi ghi trong hợp đồng, trừ các khoản Nhà nước đã hỗ trợ.`
-      : `Vay tối đa ${viNumber(rules.maxShare.value)}% chi phí ghi trong hợp đồng.`,
+    text: fill(isCurrent ? t.max_loan.current : t.max_loan.old, { percent: viNumber(rules.maxShare.value) }),
     priority: 1,
     cites: maxCites,
   });
   const thr = formatVnd(rules.collateral.value);
   const collCites = [citeFact(rules.collateral)];
-  lines.push({
-    text: collateralInclusive(rules.collateral)
-      ? `Vay từ ${thr} trở lên phải có tài sản bảo đảm (thế chấp); dưới mức đó thì không cần.`
-      : `Vay trên ${thr} phải có tài sản bảo đảm (thế chấp); từ ${thr} trở xuống thì không cần.`,
-    priority: 1,
-    cites: collCites,
-  });
+  lines.push({ text: fill(inclusive ? t.collateral.inclusive : t.collateral.exclusive, { threshold: thr }), priority: 1, cites: collCites });
   if (amountWanted !== undefined) {
-    const a = formatVnd(amountWanted);
-    const text = required
-      ? `Bạn muốn vay ${a}: ${amountWanted === rules.collateral.value ? `bằng ${thr}` : `cao hơn ${thr} là ${formatVnd(amountWanted - rules.collateral.value)}`}, nên phải có tài sản bảo đảm (thế chấp).`
-      : `Bạn muốn vay ${a}: ${amountWanted === rules.collateral.value ? `bằng ${thr}, không vượt mức` : `không vượt ${thr}`}, nên không cần tài sản bảo đảm (thế chấp).`;
-    lines.push({ text: `${text} Số tiền vay cũng không được quá chi phí ghi trong hợp đồng.`, priority: 1, cites: [...collCites, ...maxCites] });
+    const atThreshold = amountWanted === rules.collateral.value;
+    const compare = required
+      ? atThreshold
+        ? fill(t.amount.at_threshold_required, { threshold: thr })
+        : fill(t.amount.above, { threshold: thr, over: formatVnd(amountWanted - rules.collateral.value) })
+      : fill(atThreshold ? t.amount.at_threshold : t.amount.below, { threshold: thr });
+    const text = fill(required ? t.amount.required : t.amount.not_required, { amount: formatVnd(amountWanted), compare });
+    lines.push({ text: `${text} ${t.amount.within_contract}`, priority: 1, cites: [...collCites, ...maxCites], asked: true });
   }
 
   // Interest.
-  lines.push({ text: interestText(rules, group, status), priority: 1, cites: interestCites(rules) });
-  lines.push({ text: `Nợ quá hạn (đến hạn mà chưa trả) chịu lãi bằng ${viNumber(rules.overdue.value)}% lãi suất cho vay.`, priority: 3, cites: [citeFact(rules.overdue)] });
+  // A group given: its rate is what was asked.
+  lines.push({ text: interestText(t, rules, group, status), priority: 1, cites: interestCites(rules), ...(group ? { asked: true as const } : {}) });
+  lines.push({ text: fill(t.interest.overdue, { percent: viNumber(rules.overdue.value) }), priority: 3, cites: [citeFact(rules.overdue)] });
 
   // Term.
   lines.push({
-    text: isCurrent
-      ? "Thời hạn vay tối đa bằng thời hạn làm việc ghi trong hợp đồng; thời gian gia hạn hợp đồng không được tính thêm."
-      : "Thời hạn vay không quá thời hạn làm việc ở nước ngoài ghi trong hợp đồng.",
+    text: isCurrent ? t.term.current : t.term.old,
     priority: 2,
-    cites: isCurrent ? [citeRule(kb, "loan.term.current")] : [citeRule(kb, "loan.term.old")],
+    cites: isCurrent ? [citeRule(kb, RULES.termCurrent)] : [citeRule(kb, RULES.termOld)],
   });
 
   // Where and papers.
-  const whereCites = isCurrent ? [bank.citation] : [citeRule(kb, "loan.whereToApply.old")];
-  lines.push({ text: `Nộp hồ sơ tại ${bank.name} nơi bạn cư trú.`, priority: 1, cites: whereCites });
+  const whereCites = isCurrent ? [bank.citation] : [citeRule(kb, RULES.whereOld)];
+  lines.push({ text: fill(t.apply_line, { bank: bank.name }), priority: 1, cites: whereCites });
   lines.push({
-    text: `Mang theo: ${result.papers.map((p) => p.charAt(0).toLowerCase() + p.slice(1)).join("; ")}. Danh sách giấy tờ đầy đủ hãy hỏi ngân hàng.`,
+    text: fill(t.papers_line, { papers: result.papers.map(lowerFirst).join("; ") }),
     priority: 2,
-    cites: isCurrent ? [citeRule(kb, "loan.basisIsContract.current")] : [citeRule(kb, "loan.whereToApply.old")],
+    cites: isCurrent ? [citeRule(kb, RULES.basisCurrent)] : [citeRule(kb, RULES.whereOld)],
   });
   const response = factById(kb, LOAN_FACTS.bankResponse);
   if (isCurrent && inForce(response, date)) {
     result.bankResponseWorkingDays = response.value;
-    lines.push({ text: `Ngân hàng trả lời hồ sơ trong khoảng ${viNumber(response.value)} ngày làm việc (nguồn tin chưa chắc chắn).`, priority: 3, cites: [citeFact(response)] });
+    lines.push({ text: fill(t.bank_response, { days: viNumber(response.value) }), priority: 3, cites: [citeFact(response)] });
   }
 
   // EPS deposit loan.
   if (eps) {
-    lines.push(...epsLoanLines(kb, date, epsLoanFact, amountWanted, result));
-  } else if (korea && input.eps === undefined && inForce(epsLoanFact, date)) {
-    lines.push({ text: `Nếu bạn đi Hàn Quốc theo Chương trình EPS, còn có khoản vay riêng để ký quỹ, tối đa ${formatVnd(epsLoanFact.value)}, không cần thế chấp.`, priority: 2, cites: [citeFact(epsLoanFact)] });
+    lines.push(...epsLoanLines(kb, t, date, epsLoanFact, epsAt.names, amountWanted, result));
+  } else if (toEpsMarket && input.eps === undefined && inForce(epsLoanFact, date)) {
+    // Named the EPS market: the loan for its deposit is what is particular to the question.
+    lines.push({ text: fill(t.eps.mention, { ...epsAt.names, max: formatVnd(epsLoanFact.value) }), priority: 2, cites: [citeFact(epsLoanFact)], asked: true });
   }
 
   // History.
   if (isCurrent && input.history) {
-    lines.push(...historyLines(kb, rules, amountWanted, result));
+    lines.push(...historyLines(kb, t, rules, amountWanted, result));
   } else if (!isCurrent) {
     lines.push({
-      text: `Từ ${formatDate(current.valid_from)}, quy định này hết áp dụng và được thay bằng ${current.source.doc}.`,
+      text: fill(t.history.replaced, { from: formatDate(current.valid_from), doc: current.source.doc }),
       priority: 1,
-      cites: [citeFact(current), citeRule(kb, "loan.collateralRule.current")],
+      cites: [citeFact(current), citeRule(kb, RULES.collateralCurrent)],
+      // A rule that no longer applies: that it ended always stays.
+      asked: true,
     });
   }
 
-  const who = confirmWith(kb, CARDS.amount) ?? `${bank.name} nơi bạn cư trú`;
-  const hedge = isCurrent
-    ? `Các mức theo ${rules.doc} lấy từ báo chí, chưa đối chiếu văn bản gốc. Hãy hỏi lại ${who}.`
-    : `Một số thông tin lấy từ nguồn thứ cấp. Hãy hỏi lại ${who}.`;
-  return { status: "ok", result, answer: composeAnswer(lines, hedge) };
+  const who = confirmWith(kb, CARDS.amount) ?? fill(t.bank_where, { bank: bank.name });
+  const hedge = isCurrent ? fill(t.hedge.current, { doc: rules.doc, who }) : fill(t.hedge.old, { who });
+  return { status: "ok", result, answer: fitAnswer(kb, lines, hedge) };
+}
+
+/** A line of the answer; `asked` when it answers what the input asked for (history, EPS, an amount). */
+type LoanLine = AnswerLine & { asked?: true };
+
+/**
+ * The lines fitted into one reply together with the citation lines shown under it
+ * (textRoom of the citations the kept lines need). The first line always stays; then
+ * the lines that answer what was asked, then priority 1, 2, 3, each in order, are kept
+ * while they fit. Kept lines stay in their order.
+ */
+function fitAnswer(kb: KnowledgeBase, lines: LoanLine[], hedge: string): ToolAnswer {
+  const all = lines.filter((l) => l.text.trim() !== "");
+  const room = (ls: AnswerLine[]) => textRoom(toCitations(kb, uniqueCitations(ls.flatMap((l) => l.cites))));
+  const size = (ls: AnswerLine[]) => ls.reduce((n, l) => n + l.text.length + 1, 0) + hedge.length;
+  const rank = (l: LoanLine) => (l.asked ? 0 : l.priority);
+  const kept = new Set(all.slice(0, 1));
+  for (const line of all.slice(1).sort((x, y) => rank(x) - rank(y))) {
+    const trial = all.filter((l) => kept.has(l) || l === line);
+    if (size(trial) <= room(trial)) kept.add(line);
+  }
+  const out = all.filter((l) => kept.has(l));
+  return composeAnswer(out, hedge, room(out));
 }
 
 function officeName(kb: KnowledgeBase, id: string): string {
   return officeType(kb, id).name;
 }
 
-/** Documents that amended the old decree and were replaced with it (documents.yaml). */
+/**
+ * Documents that amended the old decree and were replaced with it: replaced by the same
+ * document (documents.yaml) and cited by loan facts (knowledge/facts).
+ */
 function amendingDocs(kb: KnowledgeBase, old: LoanRuleSet): string[] {
   const successor = kb.documents.get(old.doc)?.superseded_by;
-  return [...kb.documents.values()]
-    .filter((d) => d.doc !== old.doc && successor !== undefined && d.superseded_by === successor && /^Nghị định/.test(d.doc))
-    .map((d) => d.doc);
+  if (successor === undefined) return [];
+  const cited = new Set(kb.facts.filter((f) => f.id.startsWith(LOAN_FACTS.family)).map((f) => f.source.doc));
+  return [...kb.documents.values()].filter((d) => d.doc !== old.doc && d.superseded_by === successor && cited.has(d.doc)).map((d) => d.doc);
 }
 
-function interestText(rules: LoanRuleSet, group: PriorityGroup | undefined, status: LoanGuidanceResult["interest"]["groupStatus"]): string {
-  const ord = `${viNumber(rules.interest.value)}%`;
-  const poorRate = "lãi suất cho vay hộ nghèo (hỏi ngân hàng con số hiện hành)";
-  if (!rules.interestPriority) return `Lãi suất bằng ${ord} ${poorRate}.`;
-  const pri = `${viNumber(rules.interestPriority.value)}%`;
-  switch (status) {
-    case "ordinary":
-      return `Lãi suất cho người vay thông thường bằng ${ord} ${poorRate}.`;
-    case "not_given":
-      return `Lãi suất cho người vay thông thường bằng ${ord} ${poorRate}; nhóm ưu tiên trả bằng ${pri} mức đó.`;
-    case "maybe_priority":
-      return `Là ${GROUP_NAMES[group!]}, bạn có thể thuộc nhóm ưu tiên (báo chí nêu ví dụ người dân tộc thiểu số thuộc hộ nghèo), trả lãi bằng ${pri} ${poorRate}. Nếu không thuộc nhóm này, lãi suất bằng ${ord}.`;
-    case "unknown":
-      return `Chưa rõ ${GROUP_NAMES[group!]} có thuộc nhóm ưu tiên không, vì danh sách nhóm chưa được kiểm chứng. Nhóm ưu tiên trả lãi bằng ${pri} ${poorRate}; người vay thông thường trả ${ord}.`;
-  }
+/** The old decree with the decrees that amended it. */
+function withAmendments(t: LoanTexts, doc: string, amending: string[]): string {
+  return amending.length ? fill(t.docs_amended, { doc, amending: amending.join(", ") }) : doc;
+}
+
+function interestText(t: LoanTexts, rules: LoanRuleSet, group: PriorityGroup | undefined, status: LoanGuidanceResult["interest"]["groupStatus"]): string {
+  const ordinary = `${viNumber(rules.interest.value)}%`;
+  const poor_rate = t.interest.poor_rate;
+  if (!rules.interestPriority) return fill(t.interest.single, { ordinary, poor_rate });
+  const values = { ordinary, poor_rate, priority: `${viNumber(rules.interestPriority.value)}%`, group: group ? t.groups[group] : "" };
+  return fill(t.interest[status], values);
 }
 
 function interestCites(rules: LoanRuleSet): ToolCitation[] {
   return [citeFact(rules.interest), ...(rules.interestPriority ? [citeFact(rules.interestPriority)] : [])];
 }
 
-function epsLoanLines(kb: KnowledgeBase, date: string, max: Fact, amount: number | undefined, result: LoanGuidanceResult): AnswerLine[] {
+function epsLoanLines(
+  kb: KnowledgeBase, t: LoanTexts, date: string, max: Fact, names: { market: string; programme: string }, amount: number | undefined, result: LoanGuidanceResult,
+): LoanLine[] {
   const term = factById(kb, LOAN_FACTS.epsLoanTerm);
   const deposit = factById(kb, LOAN_FACTS.epsDeposit);
-  const centre = officeName(kb, "eps_centre");
-  const bank = officeType(kb, "social_policy_bank");
+  const centre = officeName(kb, OFFICES.epsCentre);
+  const bank = officeType(kb, OFFICES.bank);
   const termOk = inForce(term, date);
-  const lines: AnswerLine[] = [];
-  const cites = [citeFact(max), citeRule(kb, "eps.depositLoan.noCollateral")];
+  const lines: LoanLine[] = [];
+  const cites = [citeFact(max), citeRule(kb, RULES.epsNoCollateral)];
+  const maxText = formatVnd(max.value);
   lines.push({
-    text: `Vay để ký quỹ đi Hàn Quốc theo EPS: tối đa ${formatVnd(max.value)}, không cần tài sản bảo đảm (thế chấp)${termOk ? `, thời hạn tối đa ${formatMonths(term.value)}` : ""}.`,
+    text: termOk ? fill(t.eps.loan_with_term, { ...names, max: maxText, months: formatMonths(term.value) }) : fill(t.eps.loan, { ...names, max: maxText }),
     priority: 1,
     cites: [...cites, ...(termOk ? [citeFact(term)] : [])],
+    asked: true,
   });
-  lines.push({
-    text: `Điều kiện: thuộc nhóm được vay vốn đi làm việc ở nước ngoài, đã ký hợp đồng với ${centre}, vay tại ${bank.name} nơi thường trú.`,
-    priority: 2,
-    cites: [citeFact(max)],
-  });
+  lines.push({ text: fill(t.eps.conditions, { centre, bank: bank.name }), priority: 2, cites: [citeFact(max)] });
   if (inForce(deposit, date)) {
-    lines.push({ text: `Mức ký quỹ EPS hiện là ${formatVnd(deposit.value)}; số vay không vượt mức ký quỹ.`, priority: 3, cites: [citeFact(deposit), citeFact(max)] });
+    lines.push({ text: fill(t.eps.deposit, { deposit: formatVnd(deposit.value) }), priority: 3, cites: [citeFact(deposit), citeFact(max)] });
   }
   const eps: NonNullable<LoanGuidanceResult["epsDepositLoan"]> = {
     max: max.value, collateralRequired: false, factId: max.id, ...(termOk ? { termMonths: term.value } : {}),
@@ -489,23 +515,23 @@ function epsLoanLines(kb: KnowledgeBase, date: string, max: Fact, amount: number
     eps.withinMax = amount <= max.value;
     if (!eps.withinMax) {
       eps.overBy = amount - max.value;
-      lines.push({ text: `Số tiền ${formatVnd(amount)} cao hơn mức vay ký quỹ EPS tối đa là ${formatVnd(eps.overBy)}.`, priority: 1, cites: [citeFact(max)] });
+      lines.push({ text: fill(t.eps.over, { amount: formatVnd(amount), over: formatVnd(eps.overBy) }), priority: 1, cites: [citeFact(max)], asked: true });
     } else {
-      lines.push({ text: `Nếu vay để ký quỹ EPS, số ${formatVnd(amount)} nằm trong mức tối đa và không cần thế chấp.`, priority: 1, cites: [citeFact(max)] });
+      lines.push({ text: fill(t.eps.within, { amount: formatVnd(amount) }), priority: 1, cites: [citeFact(max)], asked: true });
     }
   }
   result.epsDepositLoan = eps;
   return lines;
 }
 
-function historyLines(kb: KnowledgeBase, current: LoanRuleSet, amount: number | undefined, result: LoanGuidanceResult): AnswerLine[] {
+function historyLines(kb: KnowledgeBase, t: LoanTexts, current: LoanRuleSet, amount: number | undefined, result: LoanGuidanceResult): LoanLine[] {
   const old = oldRules(kb);
   if (!old) return [];
-  const docs = [old.doc, ...amendingDocs(kb, old)];
+  const amending = amendingDocs(kb, old);
+  const docs = [old.doc, ...amending];
   const endedOn = current.validFrom;
-  const until = old.validTo ? `áp dụng đến hết ${formatDate(old.validTo)}, ` : "";
   const thr = formatVnd(old.collateral.value);
-  const inclusive = collateralInclusive(old.collateral);
+  const inclusive = collateralInclusive(kb, old.collateral);
   result.history = {
     docs,
     endedOn,
@@ -515,23 +541,30 @@ function historyLines(kb: KnowledgeBase, current: LoanRuleSet, amount: number | 
     collateralInclusive: inclusive,
     interestPercentOfPoorRate: old.interest.value,
     overduePercentOfRate: old.overdue.value,
-    ...(amount !== undefined ? { collateralRequiredForAmount: collateralRequired(old.collateral, amount) } : {}),
+    ...(amount !== undefined ? { collateralRequiredForAmount: collateralRequired(kb, old.collateral, amount) } : {}),
   };
-  const lines: AnswerLine[] = [
+  const ended = { docs: withAmendments(t, old.doc, amending), ended: formatDate(endedOn), doc: current.doc };
+  const lines: LoanLine[] = [
     {
-      text: `Quy định cũ (${docs.join(", sửa đổi bởi ")}) ${until}hết áp dụng từ ${formatDate(endedOn)} và được thay bằng ${current.doc}.`,
+      text: old.validTo ? fill(t.history.ended_until, { ...ended, until: formatDate(old.validTo) }) : fill(t.history.ended, ended),
       priority: 1,
-      cites: [citeFact(old.collateral), citeRule(kb, "loan.maxShare.amended2019")],
+      cites: [citeFact(old.collateral), citeRule(kb, RULES.amended2019)],
+      asked: true,
     },
     {
-      text: `Khi đó: vay tối đa ${viNumber(old.maxShare.value)}% chi phí trong hợp đồng; vay ${inclusive ? `từ ${thr} trở lên` : `trên ${thr}`} phải thế chấp; lãi suất bằng ${viNumber(old.interest.value)}% lãi suất cho vay hộ nghèo.`,
+      text: fill(t.history.then, {
+        max: viNumber(old.maxShare.value),
+        threshold: fill(inclusive ? t.history.threshold_inclusive : t.history.threshold_exclusive, { threshold: thr }),
+        interest: viNumber(old.interest.value),
+      }),
       priority: 1,
       cites: [citeFact(old.maxShare), citeFact(old.collateral), citeFact(old.interest)],
+      asked: true,
     },
   ];
   if (amount !== undefined) {
-    const req = collateralRequired(old.collateral, amount);
-    lines.push({ text: `Theo quy định cũ, khoản ${formatVnd(amount)} ${req ? "đã phải" : "không phải"} thế chấp.`, priority: 2, cites: [citeFact(old.collateral)] });
+    const req = collateralRequired(kb, old.collateral, amount);
+    lines.push({ text: fill(req ? t.history.amount_required : t.history.amount_not_required, { amount: formatVnd(amount) }), priority: 2, cites: [citeFact(old.collateral)] });
   }
   return lines;
 }
@@ -540,8 +573,7 @@ function historyLines(kb: KnowledgeBase, current: LoanRuleSet, amount: number | 
 export function loanGuidanceTool(kb: KnowledgeBase) {
   return tool(async (input) => JSON.stringify(loanGuidance(kb, input)), {
     name: "loan_guidance",
-    description:
-      "Borrowing from the Vietnam Bank for Social Policies to go to work abroad: who can borrow, maximum amount, collateral threshold (and whether a given amount needs collateral), interest rule, term, where to apply, the EPS (Korea) deposit loan, and — with history — the old rule it replaced. Answers in plain Vietnamese with citations.",
+    description: LOAN_TOOL_DESCRIPTION,
     schema: loanInputSchema,
   });
 }
