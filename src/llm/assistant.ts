@@ -419,12 +419,13 @@ function preferLocators(citations: Citation[], folded: string): Citation[] {
     return at >= 0 ? [1, at] : [2, 0];
   };
   const ranked = citations.map((c) => ({ c, r: rank(c) }));
-  // A document the answer cites by article keeps those articles only; one cited by name
-  // alone keeps its first (most relevant) citation.
+  // A document the answer cites by its whole locator keeps those locators only ("Điều 23
+  // khoản 2" does not bring "Điều 23 khoản 4"); one cited by article keeps that article's
+  // citations; one cited by name alone keeps its first (most relevant) citation.
   const kept = ranked.filter(({ c, r }) => {
     const sameDoc = ranked.filter((x) => x.c.doc === c.doc);
     const best = Math.min(...sameDoc.map((x) => x.r[0]));
-    return best < 2 ? r[0] < 2 : sameDoc[0]!.c === c;
+    return best < 2 ? r[0] === best : sameDoc[0]!.c === c;
   });
   return kept.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1]).map(({ c }) => c);
 }
