@@ -156,20 +156,45 @@ export interface LoadKnowledgeOptions {
 
 export async function loadKnowledge(root: string, options: LoadKnowledgeOptions = {}): Promise<KnowledgeBase> {
   const hash = createHash("sha256");
+  // Every file is read at once (start-up waits on the disk once, not 200 times); each is
+  // hashed and parsed in a fixed order, so the content hash does not depend on timing.
+  const started = new Map<string, Promise<string>>();
+  const prefetch = (files: string[]): string[] => {
+    for (const file of files) {
+      if (started.has(file)) continue;
+      const text = readFile(file, "utf8");
+      text.catch(() => undefined); // a missing optional file is handled where it is read
+      started.set(file, text);
+    }
+    return files;
+  };
   const read = async (file: string): Promise<string> => {
-    const text = await readFile(file, "utf8");
+    const text = await (started.get(file) ?? readFile(file, "utf8"));
     hash.update(relative(root, file)).update("\0").update(text).update("\0");
     return text;
   };
+  const [sourceFiles, cardFiles, factFiles, officeFiles] = await Promise.all([
+    listFiles(join(root, "sources"), [".md"]),
+    listFiles(join(root, "cards"), [".md"]),
+    listFiles(join(root, "facts"), [".yaml", ".yml", ".json"]),
+    listFiles(join(root, "offices"), [".yaml", ".yml"]),
+  ]);
+  prefetch([...sourceFiles, ...cardFiles, ...factFiles, ...officeFiles]);
+  prefetch(["contacts.yaml", "lexicon.yaml", "documents.yaml", "red-flags.yaml", "markets.yaml", "jobs.yaml"].map((f) => join(root, f)));
+  const dataFiles = Promise.all([
+    loadDataFiles(join(root, "vocabulary"), listFiles),
+    loadDataFiles(options.promptsDir ?? join(root, "..", "prompts"), listFiles),
+  ]);
+  dataFiles.catch(() => undefined); // its error is thrown where it is awaited, below
 
   const sources: SourceDoc[] = [];
-  for (const file of await listFiles(join(root, "sources"), [".md"])) {
+  for (const file of sourceFiles) {
     const { data, body } = splitFrontMatter(await read(file), file);
     sources.push({ meta: validate(sourceFrontMatterSchema, data, file), body, file });
   }
 
   const cards: Card[] = [];
-  for (const file of await listFiles(join(root, "cards"), [".md"])) {
+  for (const file of cardFiles) {
     const { data, body } = splitFrontMatter(await read(file), file);
     const meta = validate(cardFrontMatterSchema, data, file);
     const parsed = parseCardBody(body);
@@ -178,7 +203,7 @@ export async function loadKnowledge(root: string, options: LoadKnowledgeOptions 
   }
 
   const facts: Fact[] = [];
-  for (const file of await listFiles(join(root, "facts"), [".yaml", ".yml", ".json"])) {
+  for (const file of factFiles) {
     facts.push(...validate(factFileSchema, parseYamlFile(await read(file), file), file));
   }
 
@@ -190,7 +215,7 @@ export async function loadKnowledge(root: string, options: LoadKnowledgeOptions 
   }
 
   const officeParts: Record<string, unknown> = {};
-  for (const file of await listFiles(join(root, "offices"), [".yaml", ".yml"])) {
+  for (const file of officeFiles) {
     const key = file.split("/").pop()!.replace(/\.ya?ml$/, "").replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
     officeParts[key] = parseYamlFile(await read(file), file);
   }
@@ -241,8 +266,7 @@ export async function loadKnowledge(root: string, options: LoadKnowledgeOptions 
   assertUniqueIds(facts.map((f) => [f.id, "knowledge/facts"]));
 
   // Neither vocabulary nor wording changes what the index holds, so neither is hashed.
-  const vocabulary = await loadDataFiles(join(root, "vocabulary"), listFiles);
-  const texts = await loadDataFiles(options.promptsDir ?? join(root, "..", "prompts"), listFiles);
+  const [vocabulary, texts] = await dataFiles;
 
   return { root, sources, cards, facts, contacts, offices, lexicon, documents, redFlags, markets, vocabulary, texts, contentHash: hash.digest("hex") };
 }

@@ -41,11 +41,14 @@ export class DataFileError extends Error {
 /** Reads every .yaml file under `dir` (a missing folder is empty). */
 export async function loadDataFiles(dir: string, list: (dir: string, exts: string[]) => Promise<string[]>): Promise<DataFiles> {
   const files = new Map<string, { file: string; data: unknown }>();
-  for (const file of await list(dir, [".yaml", ".yml"])) {
+  const paths = await list(dir, [".yaml", ".yml"]);
+  const contents = paths.map((file) => readFile(file, "utf8"));
+  contents.forEach((c) => c.catch(() => undefined)); // each error is thrown in order, below
+  for (const [i, file] of paths.entries()) {
     const name = relative(dir, file).replace(/\.ya?ml$/, "").split("\\").join("/");
     let data: unknown;
     try {
-      data = parseYaml(await readFile(file, "utf8"));
+      data = parseYaml(await contents[i]!);
     } catch (err) {
       throw new DataFileError(`${file}: invalid YAML: ${(err as Error).message}`);
     }

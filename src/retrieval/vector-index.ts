@@ -103,18 +103,22 @@ export async function buildStore(
 export async function openIndex(options: OpenIndexOptions): Promise<KnowledgeIndex> {
   const dims = options.dims ?? DEFAULT_DIMS;
   const dir = join(options.dataDir, "index");
+  // The saved index is read while the knowledge loads: start-up waits on the disk once.
+  const savedRead = options.rebuild ? Promise.resolve(undefined) : readManifest(dir);
+  const keywordRead = readFile(join(dir, "keyword.json"), "utf8");
+  keywordRead.catch(() => undefined); // missing or damaged: the index is rebuilt below
   const kb = await loadKnowledge(options.knowledgeDir, { promptsDir: options.promptsDir });
   const chunks = chunkKnowledge(kb);
   const byChunkId = new Map(chunks.map((c) => [c.metadata.chunkId, c]));
-  const saved = options.rebuild ? undefined : await readManifest(dir);
+  const saved = await savedRead;
 
   if (manifestMatches(saved, kb, dims) && saved.chunkCount === chunks.length) {
     const stats = new CorpusStats(saved.idf, saved.docCount, saved.vocabulary);
     const embeddings = new LexicalEmbeddings({ lexicon: kb.lexicon, dims, idf: stats.idf, docCount: stats.docCount });
     try {
-      const store = await HNSWLib.load(dir, embeddings);
+      const [store, keywordText] = await Promise.all([HNSWLib.load(dir, embeddings), keywordRead]);
       store.index.setEf(SEARCH_EF);
-      const keyword = loadKeywordIndex(await readFile(join(dir, "keyword.json"), "utf8"), kb.lexicon);
+      const keyword = loadKeywordIndex(keywordText, kb.lexicon);
       return { kb, chunks, byChunkId, store, embeddings, keyword, stats, manifest: saved, rebuilt: false };
     } catch {
       // A damaged index is rebuilt below rather than failing start-up.

@@ -86,6 +86,15 @@ function matchesAny(patterns: readonly RegExp[], folded: string): boolean {
   return patterns.some((re) => re.test(folded));
 }
 
+const globals = new WeakMap<RegExp, RegExp>();
+
+/** The pattern with the g flag, made once. */
+function globalOf(re: RegExp): RegExp {
+  let global = globals.get(re);
+  if (!global) globals.set(re, (global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`)));
+  return global;
+}
+
 /**
  * The sentence without the words the filler patterns match, keeping the other words as
  * typed (with their diacritics). Patterns run over the folded words joined by spaces; a
@@ -103,8 +112,7 @@ export function withoutFillers(sentence: string, fillers: readonly RegExp[]): st
   }
   const drop = new Set<number>();
   for (const re of fillers) {
-    const global = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
-    for (const m of line.matchAll(global)) {
+    for (const m of line.matchAll(globalOf(re))) {
       const from = m.index;
       const to = from + m[0].length;
       if (to === from) continue;
