@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
 import { toCitations } from "../src/knowledge/cite.ts";
 import { feeSkill, feeTexts } from "../src/skills/fee/index.ts";
-import { checkFees, checkFeesTool, type FeeCheckInput } from "../src/skills/fee/check.ts";
+import { checkFees, type FeeCheckInput } from "../src/skills/fee/check.ts";
+import { skillTool } from "../src/skills/skill.ts";
 import { answerFeeSlot, nextFeeStep, startFeeDialog } from "../src/skills/fee/dialog.ts";
 import { runSkillContract } from "../src/testing/contracts/skill.ts";
 import { parseAmount, isMoney } from "../src/text/amount.ts";
@@ -78,7 +79,7 @@ describe("fee check: bad input", () => {
     expect(schema.safeParse({ market: "japan", charges: [{ kind: "tip" }] }).success).toBe(false);
     expect(schema.safeParse({ market: "japan", charges: [{ kind: "deposit", amount: { value: -1, currency: "VND" } }] }).success).toBe(false);
     expect(schema.safeParse({ market: "japan", contractMonths: 0, charges: [{ kind: "deposit" }] }).success).toBe(false);
-    await expect(checkFeesTool(kb).invoke({ market: "japan", charges: [{ kind: "deposit" }], asOf: "1/12/2026" } as never)).rejects.toThrow();
+    await expect(skillTool(feeSkill, kb).invoke({ market: "japan", charges: [{ kind: "deposit" }], asOf: "1/12/2026" } as never)).rejects.toThrow();
     expect(() => checkFees(kb, { market: "mars", charges: [{ kind: "brokerage" }] })).toThrow();
   });
 });

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
-import { checkFees, checkFeesTool, type FeeCheckInput, type Verdict } from "../src/skills/fee/check.ts";
+import { checkFees, type FeeCheckInput, type Verdict } from "../src/skills/fee/check.ts";
+import { feeSkill } from "../src/skills/fee/index.ts";
+import { skillTool } from "../src/skills/skill.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
 
 let kb: KnowledgeBase;
@@ -151,7 +153,7 @@ describe("checkFees: the answer", () => {
   });
 
   it("is a LangChain tool whose zod schema rejects malformed input", async () => {
-    const t = checkFeesTool(kb);
+    const t = skillTool(feeSkill, kb);
     expect(t.name).toBe("check_fees");
     await expect(t.invoke({ market: "mars", charges: [] } as never)).rejects.toThrow();
     const out = JSON.parse(await t.invoke({ market: "other", charges: [{ kind: "brokerage", months: 1 }] }));

@@ -3,8 +3,10 @@ import { loadKnowledge } from "../src/knowledge/load.ts";
 import { unverifiedContacts } from "../src/knowledge/check.ts";
 import { OFFICE_TASKS, type OfficeTask } from "../src/knowledge/offices-schema.ts";
 import { fold } from "../src/text/normalize.ts";
-import { findOffice, findOfficeTool, type FindOfficeInput, type FindOfficeResult } from "../src/skills/office/find.ts";
+import { findOffice, type FindOfficeInput, type FindOfficeResult } from "../src/skills/office/find.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
+import { skillTool } from "../src/skills/skill.ts";
+import { officeSkill } from "../src/skills/office/index.ts";
 
 const kb = await loadKnowledge(KNOWLEDGE_DIR);
 const allowedContacts = new Set(kb.contacts.map((c) => (c.kind === "phone" ? c.value.replace(/\D/g, "") : c.value.toLowerCase())));
@@ -235,7 +237,7 @@ describe("findOffice: input validation", () => {
   });
 
   it("the LangChain tool runs the same function and returns JSON", async () => {
-    const t = findOfficeTool(kb);
+    const t = skillTool(officeSkill, kb);
     expect(t.name).toBe("find_office");
     const r = JSON.parse(await t.invoke({ place: "Long Biên", task: "loans" })) as FindOfficeResult;
     expect(r.status).toBe("resolved");
@@ -243,7 +245,7 @@ describe("findOffice: input validation", () => {
   });
 
   it("the LangChain tool rejects an invalid task with zod", async () => {
-    const t = findOfficeTool(kb);
+    const t = skillTool(officeSkill, kb);
     await expect(t.invoke({ place: "Hà Nội", task: "buy_visa" } as never)).rejects.toThrow();
     await expect(t.invoke({ place: "Hà Nội" } as never)).rejects.toThrow();
   });

@@ -6,13 +6,16 @@ import type { Fact } from "../src/knowledge/schema.ts";
 import { formatVnd } from "../src/text/wording.ts";
 import { type ToolAnswer } from "../src/skills/answer.ts";
 import {
-  depositGuidance, depositGuidanceTool, parseJob, parseMarket, type DepositGuidanceOutput, type MarketRegion,
+  depositGuidance, parseJob, parseMarket, type DepositGuidanceOutput, type MarketRegion,
 } from "../src/skills/deposit/guidance.ts";
 import {
-  loanGuidance, loanGuidanceTool, parseVndAmount, type LoanGuidanceOutput,
+  loanGuidance, parseVndAmount, type LoanGuidanceOutput,
 } from "../src/skills/loan/guidance.ts";
 import { parsePriorityGroup as parsePriorityGroupIn } from "../src/knowledge/priority-groups.ts";
 import { KNOWLEDGE_DIR, ROOT } from "./helpers.ts";
+import { skillTool } from "../src/skills/skill.ts";
+import { loanSkill } from "../src/skills/loan/index.ts";
+import { depositSkill } from "../src/skills/deposit/index.ts";
 
 const AS_OF = "2026-11-22";
 let kb: KnowledgeBase;
@@ -520,7 +523,7 @@ describe("loanGuidance", () => {
 
 describe("LangChain tools", () => {
   it("loan_guidance runs the same code", async () => {
-    const t = loanGuidanceTool(kb);
+    const t = skillTool(loanSkill, kb);
     expect(t.name).toBe("loan_guidance");
     const out = JSON.parse(String(await t.invoke({ amountWanted: "250tr", asOf: AS_OF }))) as LoanGuidanceOutput;
     expect(out.status).toBe("ok");
@@ -528,7 +531,7 @@ describe("LangChain tools", () => {
   });
 
   it("deposit_guidance runs the same code", async () => {
-    const t = depositGuidanceTool(kb);
+    const t = skillTool(depositSkill, kb);
     expect(t.name).toBe("deposit_guidance");
     const out = JSON.parse(String(await t.invoke({ market: "Nhật", amountAsked: 5_000_000, asOf: AS_OF }))) as DepositGuidanceOutput;
     expect(out.status).toBe("ok");

@@ -5,13 +5,14 @@ import { fold } from "../src/text/normalize.ts";
 import {
   SCAM_FLAG_IDS,
   scamCheck,
-  scamCheckTool,
   type ScamCheckInput,
   type ScamCheckResult,
   type ScamFlagId,
 } from "../src/skills/scam/check.ts";
 import { scamTexts } from "../src/skills/scam/texts.ts";
 import { KNOWLEDGE_DIR } from "./helpers.ts";
+import { skillTool } from "../src/skills/skill.ts";
+import { scamSkill } from "../src/skills/scam/index.ts";
 
 const kb = await loadKnowledge(KNOWLEDGE_DIR);
 // The verdicts' wording lives in prompts/skills/scam.yaml.
@@ -204,7 +205,7 @@ describe("scamCheck: input validation", () => {
   });
 
   it("the LangChain tool runs the same function and returns JSON and validates with zod", async () => {
-    const t = scamCheckTool(kb);
+    const t = skillTool(scamSkill, kb);
     expect(t.name).toBe("scam_check");
     const r = JSON.parse(await t.invoke({ text: "nộp phí giữ chỗ vào tài khoản cá nhân" })) as ScamCheckResult;
     expect(r.flags.map((f) => f.id)).toEqual(expect.arrayContaining(["selection_fee", "personal_account"]));

@@ -11,7 +11,6 @@
  * depositGuidance(kb, { market: "dai loan", job: "nhà máy", amountAsked: "30tr" });
  * // result.cap.value 12000000, result.comparison { kind: "above", overBy: 18000000, … }
  */
-import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
@@ -496,11 +495,3 @@ function programmeLines(kb: KnowledgeBase, t: DepositTexts, date: string, market
   return lines;
 }
 
-/** The LangChain tool: the optional LLM mode calls exactly this code. */
-export function depositGuidanceTool(kb: KnowledgeBase) {
-  return tool(async (input) => JSON.stringify(depositGuidance(kb, input)), {
-    name: "deposit_guidance",
-    description: DEPOSIT_TOOL_DESCRIPTION,
-    schema: depositInputSchema,
-  });
-}

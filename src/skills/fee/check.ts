@@ -10,7 +10,6 @@
  *   charges: [{ kind: "service_fee", months: 5 }],
  * }).charges[0].verdict; // "above_cap" (cap 3 months, Luật 69/2020/QH14, Điều 23 khoản 4 điểm a)
  */
-import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
@@ -441,11 +440,3 @@ export function checkFees(kb: KnowledgeBase, rawInput: FeeCheckInput): FeeCheckR
   return { charges: results, answer: answerOf(ctx, results), missing };
 }
 
-/** The LangChain tool: the optional LLM mode calls exactly this code. */
-export function checkFeesTool(kb: KnowledgeBase) {
-  return tool(async (input) => JSON.stringify(checkFees(kb, input)), {
-    name: "check_fees",
-    description: FEE_TOOL_DESCRIPTION,
-    schema: feeCheckSchema(kb),
-  });
-}

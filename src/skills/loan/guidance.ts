@@ -18,7 +18,6 @@
  * loanGuidance(kb, { amountWanted: "250tr", asOf: "2026-11-22" }).result.collateral;
  * // { threshold: 200000000, inclusive: false, amountWanted: 250000000, required: true, … }
  */
-import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Fact } from "../../knowledge/schema.ts";
@@ -569,11 +568,3 @@ function historyLines(kb: KnowledgeBase, t: LoanTexts, current: LoanRuleSet, amo
   return lines;
 }
 
-/** The LangChain tool: the optional LLM mode calls exactly this code. */
-export function loanGuidanceTool(kb: KnowledgeBase) {
-  return tool(async (input) => JSON.stringify(loanGuidance(kb, input)), {
-    name: "loan_guidance",
-    description: LOAN_TOOL_DESCRIPTION,
-    schema: loanInputSchema,
-  });
-}

@@ -16,7 +16,6 @@
  * r.oldName?.ended;  // "2025-07-01"
  * r.answer.text;     // "Quận Long Biên không còn từ 01/07/2025. …"
  */
-import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import type { Commune, OfficeTask, OfficeType, OldName, Province } from "../../knowledge/offices-schema.ts";
@@ -502,12 +501,3 @@ function officesFor(kb: KnowledgeBase, t: OfficeTexts, task: OfficeTask, ctx: Pl
 export const FIND_OFFICE_DESCRIPTION =
   "Find which office handles a task for someone going to work abroad (registering interest, loans, the Korea EPS programme, checking a company's licence, complaints…) by province, commune or old place name (districts ended in 2025, provinces merged); returns offices in order with citations, or candidate places to ask about. Never returns phone numbers or addresses.";
 
-/** The LangChain tool: same function, zod-validated input, the result as a JSON string. */
-export function findOfficeTool(kb: KnowledgeBase) {
-  // A JSON string, like the other tools: what a chat model reads as the tool's message.
-  return tool(async (input) => JSON.stringify(findOffice(kb, input)), {
-    name: "find_office",
-    description: FIND_OFFICE_DESCRIPTION,
-    schema: findOfficeInputSchema,
-  });
-}

@@ -16,7 +16,6 @@
  * r.verdict;                  // "many_signs"
  * r.flags.map((f) => f.id);   // ["guaranteed_selection", "personal_account", "extra_security"]
  */
-import { tool } from "@langchain/core/tools";
 import { z } from "zod";
 import type { KnowledgeBase } from "../../knowledge/load.ts";
 import { CONFIDENCES, type RedFlag, type RedFlagSteps } from "../../knowledge/schema.ts";
@@ -426,14 +425,3 @@ function composeAnswer(
   return { ...answer, text: answer.hedged ? `${body}\n${answer.text.split("\n").at(-1)}` : body };
 }
 
-/** The LangChain tool: same function, zod-validated input, the result as a JSON string. */
-export function scamCheckTool(kb: KnowledgeBase) {
-  // Compile now so a broken citation fails at start-up, not in a conversation.
-  compile(kb);
-  // A JSON string, like the other tools: what a chat model reads as the tool's message.
-  return tool(async (input) => JSON.stringify(scamCheck(kb, input)), {
-    name: "scam_check",
-    description: SCAM_TOOL_DESCRIPTION,
-    schema: scamCheckInputSchema,
-  });
-}
