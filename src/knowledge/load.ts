@@ -154,22 +154,36 @@ export interface LoadKnowledgeOptions {
   promptsDir?: string;
 }
 
+/** Files read ahead of the one being parsed. */
+const READ_AHEAD = 16;
+
 export async function loadKnowledge(root: string, options: LoadKnowledgeOptions = {}): Promise<KnowledgeBase> {
   const hash = createHash("sha256");
-  // Every file is read at once (start-up waits on the disk once, not 200 times); each is
-  // hashed and parsed in a fixed order, so the content hash does not depend on timing.
+  // Files are read ahead, a few at a time (start-up does not wait on the disk once per
+  // file, and a large corpus is not all in memory twice); each is hashed and parsed in a
+  // fixed order, so the content hash does not depend on timing.
+  // Read but not yet parsed, at most READ_AHEAD at a time.
   const started = new Map<string, Promise<string>>();
-  const prefetch = (files: string[]): string[] => {
-    for (const file of files) {
+  const queue: string[] = [];
+  const startNext = (): void => {
+    while (queue.length && started.size < READ_AHEAD) {
+      const file = queue.shift()!;
       if (started.has(file)) continue;
       const text = readFile(file, "utf8");
       text.catch(() => undefined); // a missing optional file is handled where it is read
       started.set(file, text);
     }
+  };
+  const prefetch = (files: string[]): string[] => {
+    queue.push(...files);
+    startNext();
     return files;
   };
   const read = async (file: string): Promise<string> => {
-    const text = await (started.get(file) ?? readFile(file, "utf8"));
+    const pending = started.get(file);
+    started.delete(file);
+    startNext();
+    const text = await (pending ?? readFile(file, "utf8"));
     hash.update(relative(root, file)).update("\0").update(text).update("\0");
     return text;
   };

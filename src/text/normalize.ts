@@ -53,7 +53,10 @@ export function fold(text: string): string {
     }
   }
   if (ascii) return text.toLowerCase();
-  // Characters one by one: the same as decomposing the whole text (NFD), dropping the
+  // Long text (a whole passage) in one pass: joining it character by character would
+  // build a string of thousands of pieces.
+  if (text.length > 64) return text.normalize("NFD").replace(COMBINING_RE, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  // Words and short phrases, characters one by one: the same as decomposing the whole text (NFD), dropping the
   // marks and writing đ as d, because no mark combines across characters once dropped.
   let out = "";
   for (const ch of text) out += ch.charCodeAt(0) < 128 ? ch : foldChar(ch);
