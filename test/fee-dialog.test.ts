@@ -130,3 +130,37 @@ describe("fee check in chat", () => {
     expect(y.intent).not.toBe("fee_check");
   });
 });
+
+describe("the fee check reads what the message already says", () => {
+  const ask = (engine: Engine, text: string) => engine.handle({ channel: "web", userId: "story", text });
+  it("asks what an unnamed sum is for, with the charges as buttons, then decides", async () => {
+    const engine = await engineWith("memory://");
+    const q = await ask(engine, "cty đòi 150 triệu có đúng không");
+    expect(q.text).toContain("Khoản tiền này là tiền gì?");
+    expect(q.suggestions).toEqual(expect.arrayContaining(["Tiền dịch vụ", "Tiền ký quỹ", "Tiền môi giới", "Không biết"]));
+    const a = await ask(engine, "Tiền môi giới");
+    expect(a.text).toContain("Tiền môi giới 150.000.000 đồng: KHÔNG được thu");
+    expect(a.citations[0]).toMatchObject({ doc: "Luật 69/2020/QH14", locator: "Điều 7 khoản 8" });
+  });
+
+  it("takes the market from a salary in its currency and the length from 'hợp đồng 3 năm lương …'", async () => {
+    const engine = await engineWith("memory://");
+    const r = await ask(engine, "Hợp đồng 3 năm lương 20.000 Đài tệ, công ty thu 2 tháng lương tiền dịch vụ");
+    expect(r.text).not.toMatch(/nước nào|mấy năm/);
+    expect(r.text).toContain("trong mức cho phép");
+    expect(r.text).toContain("60.000 TWD");
+    expect(readFeeMessage(base.index.kb, "lương 1.200.000 yên, thu 2 tháng lương").market).toBe("japan");
+    // Dollars and euros say nothing about where.
+    expect(readFeeMessage(base.index.kb, "lương 1.200 đô, thu 2 tháng lương").market).toBeUndefined();
+  });
+
+  it("reads 'tiền chống trốn' as a deposit, and a charge named twice once", async () => {
+    expect(readFeeMessage(base.index.kb, "công ty bắt nộp 30 triệu tiền chống trốn").charges).toEqual([
+      { kind: "deposit", amount: { value: 30_000_000, currency: "VND" } },
+    ]);
+    const engine = await engineWith("memory://");
+    const r = await ask(engine, "em đang làm ở Nhật, công ty môi giới đòi thêm 50 triệu tiền môi giới");
+    expect(r.text.match(/Tiền môi giới/g)).toHaveLength(1);
+    expect(r.text).toContain("KHÔNG được thu");
+  });
+});

@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
 import { chatSentences, MAX_ASKS, understand } from "../src/understanding/understand.ts";
-import { KNOWLEDGE_DIR } from "./helpers.ts";
+import { KNOWLEDGE_DIR, realEngine } from "./helpers.ts";
 
 let kb: KnowledgeBase;
 beforeAll(async () => {
@@ -65,5 +65,33 @@ describe("understand", () => {
     expect(u.situation.stages).toContain("abroad");
     expect(u.situation.events).toEqual(expect.arrayContaining(["passport_kept", "unpaid_wages"]));
     expect(u.asks[0]!.text).toBe("Em phải làm gì?");
+  });
+});
+
+describe("the engine reads the message first", () => {
+  const say = async (text: string, userId = `u${Math.random()}`) => (await realEngine()).handle({ channel: "cli", userId, text });
+
+  it("answers small talk and control words briefly, never with a card", async () => {
+    for (const text of ["cảm ơn bạn nhiều", "ok", "alo alo", "có ai không", "hủy", "thôi"]) {
+      const r = await say(text);
+      expect(r.citations, text).toEqual([]);
+      expect(r.confident, text).toBe(false);
+    }
+    expect((await say("hủy")).text).toContain("không có việc gì đang làm dở");
+  });
+
+  it("starts the registration form on a bare 'đăng ký'", async () => {
+    for (const text of ["đăng ký", "dang ki", "Đăng ký nhé"]) {
+      const r = await say(text);
+      expect(r.intent, text).toBe("register");
+      expect(r.text, text).toContain("Bạn có đồng ý không?");
+    }
+  });
+
+  it("answers a story by its closing question, not by the fee check", async () => {
+    const r = await say("Em đi Nhật, đã nộp cho công ty 80 triệu rồi. Giờ em đổi ý không muốn đi nữa. Em có lấy lại được tiền không ạ?");
+    expect(r.intent).not.toBe("fee_check");
+    expect(r.text).not.toContain("Bạn định đi nước nào?");
+    expect(r.citations.length).toBeGreaterThan(0);
   });
 });

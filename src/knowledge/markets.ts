@@ -28,6 +28,8 @@ const marketSchema = z.object({
   fact_markets: z.array(id).min(1),
   register: z.string().min(1).optional(),
   fee_button: z.string().min(1).optional(),
+  /** Currencies only this market pays in (ISO codes, as src/text/amount.ts reads them). */
+  currencies: z.array(z.string().regex(/^[A-Z]{3}$/)).default([]),
   places: z.array(z.object({ name: z.string().min(1), phrases: z.array(z.string().min(1)).min(1) })).min(1),
   patterns: z.array(foldedPattern).default([]),
   alone: z.array(z.string().min(1)).default([]),
@@ -189,6 +191,18 @@ export class MarketBook {
   /** The markets the fee check offers as buttons when it asks where the person is going, in order. */
   feeButtons(): Array<{ id: Market; label: string }> {
     return this.markets.flatMap((m) => (m.fee_button ? [{ id: m.id, label: m.fee_button }] : []));
+  }
+
+  /**
+   * The market a sum's currency points to, when exactly one market lists it ("20.000 Đài
+   * tệ" is Taiwan); undefined for đồng, dollars and any currency two markets share.
+   */
+  byCurrency(currencies: readonly string[]): Market | undefined {
+    const found = new Set(currencies.flatMap((c) => {
+      const owners = this.markets.filter((m) => m.currencies.includes(c));
+      return owners.length === 1 ? [owners[0]!.id] : [];
+    }));
+    return found.size === 1 ? [...found][0] : undefined;
   }
 
   /** The state programme of a market (EPS for Korea), when the data has one. */

@@ -37,6 +37,10 @@ export interface Ask {
   yesNo: boolean;
   /** The ask without the words around it (who is asked, politeness), as typed. */
   core: string;
+  /** No sentence asks in words: the message's last sentence stands for what is asked. */
+  implicit: boolean;
+  /** The ask says too little on its own ("tôi nên làm gì?"): the situation must be searched too. */
+  vague: boolean;
 }
 
 export interface Situation {
@@ -52,6 +56,8 @@ export interface Situation {
   stages: string[];
   /** Events from the vocabulary ("refund_refused", "passport_kept"…). */
   events: string[];
+  /** What to search the knowledge with for those events, in the same order (the vocabulary's own words). */
+  eventSearches: string[];
   /** Who writes, when the message says ("parent", "officer"). */
   asker?: string;
   /** Sums of money (or months of salary) the message names, with the sentence each is in. */
@@ -151,28 +157,35 @@ export function understand(kb: KnowledgeBase, text: string): Understanding {
     while (first > 0 && askIndexes.includes(first - 1)) first--;
     chosen = askIndexes.filter((i) => i >= first);
   } else {
-    // No question mark or question words: the whole message is what is asked.
+    // No question mark or question words: the last sentence stands for what is asked.
     chosen = sentences.length ? [sentences.length - 1] : [];
   }
+  const implicit = opener < 0 && askIndexes.length === 0;
   const asks: Ask[] = chosen.slice(0, MAX_ASKS).map((i) => ({
     text: sentences[i]!,
     folded: foldedSentences[i]!,
     sentence: i,
     yesNo: matchesAny(words.yes_no, foldedSentences[i]!),
     core: withoutFillers(sentences[i]!, words.fillers),
+    implicit,
+    vague: matchesAny(words.vague_asks, foldedSentences[i]!),
   }));
-  if (!asks.length && text.trim()) asks.push({ text, folded, sentence: 0, yesNo: matchesAny(words.yes_no, folded), core: withoutFillers(text, words.fillers) });
+  if (!asks.length && text.trim()) {
+    asks.push({ text, folded, sentence: 0, yesNo: matchesAny(words.yes_no, folded), core: withoutFillers(text, words.fillers), implicit, vague: matchesAny(words.vague_asks, folded) });
+  }
 
   const destination = kb.markets.destination(text);
-  const named = (groups: Record<string, RegExp[]>) => Object.keys(groups).filter((k) => matchesAny(groups[k]!, folded));
+  const named = (groups: Record<string, readonly RegExp[]>) => Object.keys(groups).filter((k) => matchesAny(groups[k]!, folded));
   const amounts = sentences.flatMap((s, sentence) => parseAmounts(s).map((amount) => ({ amount, sentence })));
+  const eventIds = Object.keys(words.events).filter((k) => matchesAny(words.events[k]!.patterns, folded));
   const situation: Situation = {
     market: destination?.market,
     marketName: destination?.name,
     eps: destination?.eps === true,
     job: kb.markets.job(folded),
     stages: named(words.stages),
-    events: named(words.events),
+    events: eventIds,
+    eventSearches: eventIds.map((k) => words.events[k]!.search),
     asker: named(words.askers)[0],
     amounts,
   };

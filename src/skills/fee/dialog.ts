@@ -32,7 +32,8 @@ function toFeeMoney(amount: ParsedAmount | undefined): FeeMoney | undefined {
     : undefined;
 }
 
-export type FeeSlot = "market" | MissingInfo;
+/** "purpose": what a sum named without its purpose is for ("cty đòi 150 triệu"). */
+export type FeeSlot = "market" | "purpose" | MissingInfo;
 
 export interface FeeDialogState {
   market?: Market;
@@ -94,11 +95,14 @@ export function parseContractMonths(kb: KnowledgeBase, text: string): number | u
 
 /** "lương 30tr/tháng", "luong tam 800 usd" → the salary; "5 tháng lương" is not one. */
 export function parseSalary(kb: KnowledgeBase, text: string): FeeDialogState["monthlySalary"] {
-  const f = ruleText(text);
+  // Folding keeps each letter in place (NFC text), so the salary word's position in the
+  // folded text is its position as typed: the amount is read with its "20.000" intact.
+  const nfc = text.normalize("NFC");
+  const f = fold(nfc);
   const at = f.search(feeVocabulary(kb).salary_word);
   if (at < 0) return undefined;
-  const amount = parseAmount(f.slice(at));
-  return toFeeMoney(amount);
+  const money = toFeeMoney(parseAmount((f.length === nfc.length ? nfc : f).slice(at)));
+  return money && money.value > 0 ? money : undefined;
 }
 
 function toCharge(kb: KnowledgeBase, kind: ChargeKind, amount: ParsedAmount | undefined, clause: string): Charge {
@@ -133,13 +137,19 @@ export function readFeeMessage(kb: KnowledgeBase, text: string): Omit<FeeDialogS
   }
   // "Chưa ký hợp đồng mà đã bắt nộp tiền" said once applies to every charge of the message.
   if (words.before_contract.test(whole)) for (const c of charges) c.when = "before_contract";
+  // "Tiền môi giới… đòi 50 triệu tiền môi giới": one charge, with its amount.
+  const sameCharge = (a: Charge, b: Charge) => a.kind === b.kind && a.when === b.when && a.paidTo === b.paidTo;
+  const hasSum = (c: Charge) => c.amount !== undefined || c.months !== undefined;
+  const kept = charges.filter((c, i) => hasSum(c) ? true : !charges.some((o, j) => j !== i && sameCharge(o, c) && (hasSum(o) || j < i)));
+  // A salary or a sum in a market's own currency says where ("20.000 Đài tệ").
+  const currencies = [salary, ...kept.map((c) => c.amount)].flatMap((m) => (m ? [m.currency] : []));
   return {
-    market: kb.markets.destination(text)?.market,
+    market: kb.markets.destination(text)?.market ?? kb.markets.byCurrency(currencies),
     job: kb.markets.job(text),
     route: kb.markets.route(text),
     contractMonths: parseContractMonths(kb, text),
     monthlySalary: salary,
-    charges,
+    charges: kept,
   };
 }
 
@@ -178,6 +188,15 @@ export function answerFeeSlot(kb: KnowledgeBase, state: FeeDialogState, text: st
       if (!market) return undefined;
       next.market = market;
       next.route ??= kb.markets.route(text);
+      break;
+    }
+    case "purpose": {
+      // A button ("Tiền ký quỹ") or the purpose typed ("tiền cọc"): the unnamed sum gets its kind.
+      const names = feeTexts(kb).charges;
+      const kind = PURPOSE_KINDS.find((k) => ruleText(names[k]) === f) ?? vocabulary.charges.find((c) => c.pattern.test(f))?.kind;
+      const target = next.charges.find((c) => c.kind === "other");
+      if (!kind || !target) return undefined;
+      target.kind = kind;
       break;
     }
     case "contract_months": {
@@ -224,12 +243,19 @@ function question(kb: KnowledgeBase, slot: FeeSlot): { question: string; buttons
   switch (slot) {
     case "market":
       return { question: q.market, buttons: kb.markets.feeButtons().map((b) => b.label) };
+    case "purpose": {
+      const names = feeTexts(kb).charges;
+      return { question: q.purpose, buttons: [...PURPOSE_KINDS.map((k) => names[k]), q.dont_know] };
+    }
     case "contract_months":
       return { question: q.contract_months.question, buttons: [...q.contract_months.buttons, q.dont_know] };
     default:
       return { question: q[slot], buttons: [q.dont_know] };
   }
 }
+
+/** What an unnamed sum may be, as the buttons offer it (most asked first). */
+const PURPOSE_KINDS = ["service_fee", "deposit", "brokerage", "training", "package"] as const satisfies readonly ChargeKind[];
 
 /** Whether a charge's verdict depends on the market (paying too early or to a person does not). */
 function needsMarket(c: Charge): boolean {
@@ -242,6 +268,8 @@ function needsMarket(c: Charge): boolean {
 export function nextFeeStep(kb: KnowledgeBase, state: FeeDialogState, asOf?: string): FeeStep {
   if (!state.charges.length) throw new Error("nextFeeStep: the dialog has no charge; start it only when readFeeMessage finds one");
   const ask = (slot: FeeSlot): FeeStep => ({ kind: "ask", slot, ...question(kb, slot), state: { ...state, asking: slot } });
+  // A sum named without its purpose: the verdict depends on what it is for.
+  if (state.charges.some((c) => c.kind === "other" && (c.amount || c.months)) && !state.skipped.includes("purpose")) return ask("purpose");
   if (!state.market && state.charges.some(needsMarket) && !state.skipped.includes("market")) return ask("market");
   const input: FeeCheckInput = {
     market: state.market ?? OTHER_MARKET,

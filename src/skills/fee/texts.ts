@@ -39,6 +39,7 @@ export const feeTexts = defineTexts(
     questions: z.object({
       dont_know: template,
       market: template,
+      purpose: template,
       contract_months: z.object({ question: template, buttons: z.array(template).min(1) }),
       salary: template,
       amount: template,
