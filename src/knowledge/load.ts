@@ -255,6 +255,8 @@ export async function loadKnowledge(root: string, options: LoadKnowledgeOptions 
       title: s.meta.title,
       status: s.meta.status,
       note: s.meta.status_note,
+      // The client's own document, read as it is.
+      confidence: "V-P",
     });
   }
 

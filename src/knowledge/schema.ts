@@ -149,6 +149,8 @@ export const documentEntrySchema = z.object({
   valid_to: isoDate.optional(),
   superseded_by: z.string().optional(),
   note: z.string().optional(),
+  /** How sure the status and dates are (legal-facts' grade); unverified ones are hedged. */
+  confidence: confidenceSchema.default("V-S"),
 });
 export type DocumentEntry = z.infer<typeof documentEntrySchema>;
 export const documentFileSchema = z.array(documentEntrySchema);

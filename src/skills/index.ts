@@ -9,5 +9,6 @@ import { loanSkill } from "./loan/index.ts";
 import { depositSkill } from "./deposit/index.ts";
 import { officeSkill } from "./office/index.ts";
 import { scamSkill } from "./scam/index.ts";
+import { documentSkill } from "./document/index.ts";
 
-export const SKILLS: readonly Skill[] = [feeSkill, loanSkill, depositSkill, officeSkill, scamSkill];
+export const SKILLS: readonly Skill[] = [feeSkill, loanSkill, depositSkill, officeSkill, scamSkill, documentSkill];
