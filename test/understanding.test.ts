@@ -95,3 +95,17 @@ describe("the engine reads the message first", () => {
     expect(r.citations.length).toBeGreaterThan(0);
   });
 });
+
+describe("a card's yes/no opening", () => {
+  it("is left out when the question is not a yes/no one, kept when it is", async () => {
+    const { withoutYesNoOpening } = await import("../src/engine/compose.ts");
+    expect(withoutYesNoOpening(kb, "Không. Người đi Nhật không phải ký quỹ.")).toBe("Người đi Nhật không phải ký quỹ.");
+    expect(withoutYesNoOpening(kb, "Không được. Công ty phải trả.")).toBe("Công ty phải trả.");
+    expect(withoutYesNoOpening(kb, "Ký quỹ tối đa 12 triệu đồng. Gửi ở ngân hàng.")).toBe("Ký quỹ tối đa 12 triệu đồng. Gửi ở ngân hàng.");
+    const engine = await realEngine();
+    const how = await engine.handle({ channel: "cli", userId: "yn1", text: "đi Nhật ký quỹ bao nhiêu" });
+    const whether = await engine.handle({ channel: "cli", userId: "yn2", text: "đi nhật có phải ký quỹ không" });
+    expect(how.text).not.toMatch(/^(Có|Không)\./);
+    expect(whether.text).toMatch(/^Không\./);
+  });
+});

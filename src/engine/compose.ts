@@ -17,8 +17,9 @@ import type { Document } from "@langchain/core/documents";
 import type { Card, KnowledgeBase } from "../knowledge/load.ts";
 import { cardHedge, citationsOfChunk, citationTexts, toCitations } from "../knowledge/cite.ts";
 import type { Topic } from "../knowledge/schema.ts";
-import { fold, splitSentences } from "../text/normalize.ts";
-import { clampText, fill, formatDate, MAX_CITATIONS, textRoom } from "../text/wording.ts";
+import { fold, ruleText, splitSentences } from "../text/normalize.ts";
+import { understandingVocabulary } from "../understanding/vocabulary.ts";
+import { clampText, fill, formatDate, MAX_CITATIONS, textRoom, upperFirst } from "../text/wording.ts";
 import { termBag } from "../retrieval/features.ts";
 import { MAX_PHRASE_IDF, type Phrase, type QueryProfile, type QueryTerm } from "../retrieval/relevance.ts";
 import type { RankedQuery, UnitMetadata, UnitRanker } from "../retrieval/retriever.ts";
@@ -40,6 +41,22 @@ const TOPIC_COVERAGE_RELIEF = 0.1;
 
 type Unit = Document<UnitMetadata>;
 
+export interface ComposeOptions {
+  /** Whether a yes or a no answers the question; unknown when not given. */
+  yesNo?: boolean;
+}
+
+/**
+ * A card's short answer without its "Có." / "Không." opening (the vocabulary's
+ * answer_openers), for a question a yes or a no does not answer: "Ký quỹ bao nhiêu?" is
+ * not answered by "Không." The rest of the answer starts with a capital letter.
+ */
+export function withoutYesNoOpening(kb: KnowledgeBase, answer: string): string {
+  const m = /^(\S+(?: \S+)?)\.\s+(?=\S)/u.exec(answer);
+  if (!m || !understandingVocabulary(kb).answer_openers.some((re) => re.test(ruleText(m[1]!)))) return answer;
+  return upperFirst(answer.slice(m[0].length));
+}
+
 export class Answerer {
   private readonly cards: Map<string, Card>;
 
@@ -52,9 +69,13 @@ export class Answerer {
     this.cards = new Map(kb.cards.map((c) => [c.meta.id, c]));
   }
 
-  /** Ranks, checks coverage and composes; `intent` is what the rules decided (default "qa"). */
-  async answer(question: string, intent: Intent = "qa"): Promise<Reply> {
-    return this.compose(await this.rank(question, intent), intent);
+  /**
+   * Ranks, checks coverage and composes; `intent` is what the rules decided (default "qa").
+   * `yesNo: false` says the question is not one a yes or a no answers: a card's "Có." /
+   * "Không." opening is then left out.
+   */
+  async answer(question: string, intent: Intent = "qa", options: ComposeOptions = {}): Promise<Reply> {
+    return this.compose(await this.rank(question, intent), intent, options);
   }
 
   /** The ranked units `answer` composes from, best first. */
@@ -113,8 +134,8 @@ export class Answerer {
     return chosen.length ? chosen : sentences.slice(0, 1);
   }
 
-  private composeCard(card: Card, query: QueryProfile): string[] {
-    const lines = [card.shortAnswer];
+  private composeCard(card: Card, query: QueryProfile, options: ComposeOptions): string[] {
+    const lines = [options.yesNo === false ? withoutYesNoOpening(this.kb, card.shortAnswer) : card.shortAnswer];
     const details = card.details.length ? this.bestSentences(card.details, query.terms, 2, query.phrases) : [];
     for (const d of details) lines.push(`• ${d}`);
     const hedge = cardHedge(this.kb, card);
@@ -130,7 +151,7 @@ export class Answerer {
   }
 
   /** Composes the reply from ranked units (best first). */
-  compose({ query, documents }: RankedQuery, intent: Intent = "qa"): Reply {
+  compose({ query, documents }: RankedQuery, intent: Intent = "qa", options: ComposeOptions = {}): Reply {
     const best = documents[0];
     if (!best || best.metadata.coverage < this.neededCoverage(best)) {
       // Close but not close enough: offer the nearest questions we can answer instead of guessing.
@@ -154,7 +175,7 @@ export class Answerer {
       if (meta.status !== "in_force" && note) lines.push(fill(citationTexts(this.kb).history_note, { note }));
     } else {
       const card = this.cards.get(meta.docId)!;
-      lines = this.composeCard(card, query);
+      lines = this.composeCard(card, query, options);
       const successor = card.meta.superseded_by ? this.cards.get(card.meta.superseded_by) : undefined;
       if (card.meta.status === "superseded" && successor) {
         lines.push(fill(citationTexts(this.kb).superseded, { date: formatDate(successor.meta.valid_from), current: successor.shortAnswer }));

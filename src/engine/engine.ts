@@ -235,7 +235,7 @@ export class Engine {
     const started = skill?.dialog?.start(kb, turn.text);
     const offline = started !== undefined
       ? await this.dialogStep(skill!, turn.flowKey, started, true)
-      : await this.offlineAnswer(turn.text, focus, intent);
+      : await this.offlineAnswer(turn.text, focus, intent, understood.asks[0]?.yesNo);
     // A charge the dialog could check gets its verdict from the fee check, never from a model.
     return this.llm ? this.llmAnswer(turn, offline, started !== undefined) : offline;
   };
@@ -243,7 +243,7 @@ export class Engine {
   // --- Answers --------------------------------------------------------------------------
 
   /** A skill's answer when the message gives it something to compute; else the knowledge. */
-  private async offlineAnswer(text: string, focus: string, intent: Intent | undefined): Promise<Reply> {
+  private async offlineAnswer(text: string, focus: string, intent: Intent | undefined, yesNo?: boolean): Promise<Reply> {
     const readers = [this.skillFor(intent), ...this.skills.filter((s) => s.serves?.includes(intent ?? ""))];
     for (const skill of readers) {
       const input = skill?.read?.(this.index.kb, text);
@@ -251,7 +251,7 @@ export class Engine {
       const outcome = skill.run(this.index.kb, input, isoToday(this.now()));
       if (outcome.decided) return this.withRegisterOffer(this.skillReply(outcome, intent ?? skill.intent), intent);
     }
-    return this.withRegisterOffer(await this.answerer.answer(focus, intent ?? "qa"), intent);
+    return this.withRegisterOffer(await this.answerer.answer(focus, intent ?? "qa", { yesNo }), intent);
   }
 
   /** Questions about registering also offer the form. */

@@ -20,6 +20,7 @@ export const understandingVocabulary = defineVocabulary(
     ask_openers: patterns,
     yes_no: patterns,
     fillers: patterns,
+    answer_openers: patterns,
     stages: z.record(z.string(), patterns),
     events: z.record(z.string(), z.object({ patterns, search: z.string().min(1) })),
     vague_asks: patterns,
