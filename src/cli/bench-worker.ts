@@ -5,10 +5,15 @@
  *
  *   tsx src/cli/bench-worker.ts <knowledgeDir> <dataDir> <questions.jsonl> <rounds> [--rebuild]
  */
+import { dirname, join } from "node:path";
 import { percentile } from "../eval/stats.ts";
 import { performance } from "node:perf_hooks";
 import { createEngine } from "../engine/engine.ts";
 import { loadQuestions } from "../eval/dataset.ts";
+import { loadRealMessages } from "../eval/real.ts";
+
+/** A long message: a story with its question at the end. */
+const LONG_MESSAGE_CHARS = 400;
 
 const [knowledgeDir, dataDir, questionsFile, roundsArg] = process.argv.slice(2);
 if (!knowledgeDir || !dataDir || !questionsFile) {
@@ -38,6 +43,18 @@ for (let r = 0; r < rounds; r++) {
 }
 const totalMs = performance.now() - start;
 times.sort((a, b) => a - b);
+
+// Long real messages (eval/real.jsonl over 400 characters), the same rounds.
+const longTexts = loadRealMessages(join(dirname(questionsFile), "real.jsonl")).map((m) => m.text).filter((t) => t.length > LONG_MESSAGE_CHARS);
+const longTimes: number[] = [];
+for (let r = 0; r < rounds; r++) {
+  for (const [i, text] of longTexts.entries()) {
+    const t = performance.now();
+    await engine.handle({ channel: "cli", userId: `bench-long-${i}`, text });
+    longTimes.push(performance.now() - t);
+  }
+}
+longTimes.sort((a, b) => a - b);
 const pct = (p: number) => percentile(times, p)!;
 console.log(
   JSON.stringify({
@@ -52,5 +69,6 @@ console.log(
     perSecond: (times.length / totalMs) * 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     peakAfterOpenMb,
+    long: { messages: longTimes.length, p50: percentile(longTimes, 0.5) ?? 0, p95: percentile(longTimes, 0.95) ?? 0 },
   }),
 );
