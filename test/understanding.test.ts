@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadKnowledge, type KnowledgeBase } from "../src/knowledge/load.ts";
 import { chatSentences, MAX_ASKS, understand } from "../src/understanding/understand.ts";
 import { KNOWLEDGE_DIR, realEngine } from "./helpers.ts";
+import { renderPlain } from "../src/channels/render.ts";
 
 let kb: KnowledgeBase;
 beforeAll(async () => {
@@ -86,6 +87,17 @@ describe("the engine reads the message first", () => {
       expect(r.intent, text).toBe("register");
       expect(r.text, text).toContain("Bạn có đồng ý không?");
     }
+  });
+
+  it("answers several asks in one reply: the main one first, another briefly with its citation", async () => {
+    const engine = await realEngine();
+    const r = await engine.handle({ channel: "cli", userId: "parts", text: "Em đang học tiếng ở trung tâm. Cho em hỏi đi Đài Loan ký quỹ bao nhiêu? Tiền dịch vụ tối đa bao nhiêu?" });
+    expect(r.text).toMatch(/^Đi Đài Loan, tiền ký quỹ tối đa/);
+    expect(r.text).toContain('Về câu "Tiền dịch vụ tối đa bao nhiêu?"');
+    expect(r.citations.map((c) => c.doc)).toEqual(expect.arrayContaining(["Nghị định 112/2021/NĐ-CP", "Luật 69/2020/QH14"]));
+    expect(renderPlain(r, engine.index.kb).length).toBeLessThanOrEqual(1500);
+    // Not more than one caveat line.
+    expect(r.text.split("\n").filter((l) => l.startsWith("Lưu ý")).length).toBeLessThanOrEqual(1);
   });
 
   it("answers a story by its closing question, not by the fee check", async () => {

@@ -44,6 +44,8 @@ type Unit = Document<UnitMetadata>;
 export interface ComposeOptions {
   /** Whether a yes or a no answers the question; unknown when not given. */
   yesNo?: boolean;
+  /** The person is in trouble or asks what to do: the next step that says where to get help goes first. */
+  preferHelp?: boolean;
 }
 
 /**
@@ -150,6 +152,21 @@ export class Answerer {
     return this.cards.get(meta.docId)?.meta.questions[0] ?? meta.title;
   }
 
+  /**
+   * A short answer to one more ask of the same message: the first sentence of the card
+   * that covers it confidently, with its first citation; undefined when no card does.
+   */
+  async part(question: string, intent: Intent = "qa", options: ComposeOptions = {}): Promise<{ text: string; citation: Citation } | undefined> {
+    const { documents } = await this.rank(question, intent);
+    const best = documents[0];
+    if (!best || best.metadata.kind === "source" || best.metadata.coverage < CONFIDENT_COVERAGE) return undefined;
+    const card = this.cards.get(best.metadata.docId);
+    const citation = this.citationsOf(best)[0];
+    if (!card || !citation || card.meta.status !== "in_force") return undefined;
+    const answer = options.yesNo === false ? withoutYesNoOpening(this.kb, card.shortAnswer) : card.shortAnswer;
+    return { text: splitSentences(answer)[0] ?? answer, citation };
+  }
+
   /** Composes the reply from ranked units (best first). */
   compose({ query, documents }: RankedQuery, intent: Intent = "qa", options: ComposeOptions = {}): Reply {
     const best = documents[0];
@@ -183,7 +200,9 @@ export class Answerer {
           if (!citations.some((x) => x.doc === c.doc && x.locator === c.locator)) citations.push(c);
         }
       }
-      const step = (successor ?? card).nextSteps[0];
+      const steps = (successor ?? card).nextSteps;
+      const helpWords = understandingVocabulary(this.kb).office_words;
+      const step = (options.preferHelp && steps.find((s) => helpWords.some((re) => re.test(ruleText(s))))) || steps[0];
       if (step) lines.push(fill(this.replies.next_step, { step }));
     }
 

@@ -16,7 +16,7 @@
  */
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { cleanUserText, ruleText } from "../text/normalize.ts";
-import { fill, isoToday, textRoom } from "../text/wording.ts";
+import { clampText, fill, isoToday, textRoom } from "../text/wording.ts";
 import { KnowledgeRetriever } from "../retrieval/retriever.ts";
 import { openIndex, type KnowledgeIndex, type OpenIndexOptions } from "../retrieval/vector-index.ts";
 import { citationsOfChunk, citationTexts, hedgeOfChunk, toCitations } from "../knowledge/cite.ts";
@@ -34,8 +34,8 @@ import type { Destinations } from "../registration/routing.ts";
 import { LlmAssistant, hidePersonalNumbers, loadLlmPrompts, type LlmPrompts, type Turn as LlmTurn } from "../llm/assistant.ts";
 import type { Logger } from "../logger.ts";
 import type { Metrics } from "../metrics.ts";
-import { understand } from "../understanding/understand.ts";
-import { Answerer } from "./compose.ts";
+import { understand, type Understanding } from "../understanding/understand.ts";
+import { Answerer, type ComposeOptions } from "./compose.ts";
 import { focusOf } from "./focus.ts";
 import { isCancel, routingTopics, routingVocabulary, ruleIntent, startsRegistration } from "./intent.ts";
 import { repliesTexts, type Replies } from "./replies.ts";
@@ -45,6 +45,8 @@ const FLOW_TTL_MS = 24 * 3600 * 1000;
 /** LLM mode keeps this many earlier messages (both sides) for follow-up questions. */
 const MAX_HISTORY_TURNS = 8;
 const HISTORY_PREFIX = "llmhist:";
+/** A quoted ask in a multi-part answer is cut to this many characters. */
+const MAX_ASK_QUOTE = 80;
 /** Longest message the engine reads; longer ones get a polite request to shorten. */
 export const MAX_MESSAGE_CHARS = 2000;
 
@@ -235,7 +237,13 @@ export class Engine {
     const started = skill?.dialog?.start(kb, turn.text);
     const offline = started !== undefined
       ? await this.dialogStep(skill!, turn.flowKey, started, true)
-      : await this.offlineAnswer(turn.text, focus, intent, understood.asks[0]?.yesNo);
+      : await this.withParts(
+          understood,
+          await this.offlineAnswer(turn.text, focus, intent, {
+            yesNo: understood.asks[0]?.yesNo,
+            preferHelp: understood.situation.events.length > 0 || understood.asks[0]?.vague === true,
+          }),
+        );
     // A charge the dialog could check gets its verdict from the fee check, never from a model.
     return this.llm ? this.llmAnswer(turn, offline, started !== undefined) : offline;
   };
@@ -243,7 +251,7 @@ export class Engine {
   // --- Answers --------------------------------------------------------------------------
 
   /** A skill's answer when the message gives it something to compute; else the knowledge. */
-  private async offlineAnswer(text: string, focus: string, intent: Intent | undefined, yesNo?: boolean): Promise<Reply> {
+  private async offlineAnswer(text: string, focus: string, intent: Intent | undefined, options: ComposeOptions = {}): Promise<Reply> {
     const readers = [this.skillFor(intent), ...this.skills.filter((s) => s.serves?.includes(intent ?? ""))];
     for (const skill of readers) {
       const input = skill?.read?.(this.index.kb, text);
@@ -251,7 +259,35 @@ export class Engine {
       const outcome = skill.run(this.index.kb, input, isoToday(this.now()));
       if (outcome.decided) return this.withRegisterOffer(this.skillReply(outcome, intent ?? skill.intent), intent);
     }
-    return this.withRegisterOffer(await this.answerer.answer(focus, intent ?? "qa", { yesNo }), intent);
+    return this.withRegisterOffer(await this.answerer.answer(focus, intent ?? "qa", options), intent);
+  }
+
+  /**
+   * The other asks of a message (at most two more), each answered in one sentence with its
+   * citation, before the next step — only when the main answer is confident, a card covers
+   * the ask confidently, and the whole still fits one reply.
+   */
+  private async withParts(u: Understanding, reply: Reply): Promise<Reply> {
+    if (!reply.confident || !reply.citations.length || u.asks.length < 2) return reply;
+    const kb = this.index.kb;
+    const stepPrefix = fill(this.replies.next_step, { step: "" });
+    let lines = reply.text.split("\n");
+    const at = lines.findIndex((l) => l.startsWith(stepPrefix));
+    const parts: string[] = [];
+    const citations = [...reply.citations];
+    for (const ask of u.asks.slice(1)) {
+      const question = u.situation.marketName && !kb.markets.destination(ask.core) ? `${ask.core} ${u.situation.marketName}` : ask.core;
+      const part = await this.answerer.part(question, ruleIntent(kb, question) ?? "qa", { yesNo: ask.yesNo });
+      if (!part || citations.some((c) => c.doc === part.citation.doc && c.locator === part.citation.locator)) continue;
+      const candidate = [...parts, fill(this.replies.part, { ask: clampText([ask.text], MAX_ASK_QUOTE), answer: part.text })];
+      const text = at >= 0 ? [...lines.slice(0, at), ...candidate, ...lines.slice(at)] : [...lines, ...candidate];
+      if (text.join("\n").length > textRoom([...citations, part.citation])) break;
+      parts.push(candidate.at(-1)!);
+      citations.push(part.citation);
+    }
+    if (!parts.length) return reply;
+    lines = at >= 0 ? [...lines.slice(0, at), ...parts, ...lines.slice(at)] : [...lines, ...parts];
+    return { ...reply, text: lines.join("\n"), citations };
   }
 
   /** Questions about registering also offer the form. */

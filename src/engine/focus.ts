@@ -17,7 +17,7 @@ function ruleWords(text: string): number {
 }
 
 /** An ask with fewer folded words than this leans on the sentence before it. */
-const SHORT_ASK_WORDS = 7;
+const SHORT_ASK_WORDS = 4;
 /** At most this many of the story's events are searched with a vague or unspoken ask. */
 const MAX_EVENT_SEARCHES = 2;
 

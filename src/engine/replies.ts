@@ -27,6 +27,8 @@ export const repliesSchema = z.object({
   slow_down: template,
   error: template,
   more_label: template,
+  /** Another ask of the same message, answered briefly after the main one. */
+  part: template,
   /** Small talk and control words said with nothing to act on (understanding/vocabulary.ts). */
   small_talk: z.object(Object.fromEntries(SMALL_TALK_KINDS.map((k) => [k, template])) as Record<SmallTalk, typeof template>),
 });

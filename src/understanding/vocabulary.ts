@@ -21,6 +21,7 @@ export const understandingVocabulary = defineVocabulary(
     yes_no: patterns,
     fillers: patterns,
     answer_openers: patterns,
+    office_words: patterns,
     stages: z.record(z.string(), patterns),
     events: z.record(z.string(), z.object({ patterns, search: z.string().min(1) })),
     vague_asks: patterns,
