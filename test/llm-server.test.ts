@@ -66,7 +66,7 @@ describe("LLM mode against an OpenAI-compatible server", () => {
     expect(request!.messages[1]!.content).toContain("<tai_lieu>");
     expect(request!.messages[1]!.content).toContain("Luật 69/2020/QH14, Điều 23");
     expect(request!.tools!.map((t) => t.function.name).sort()).toEqual([
-      "ask_officer", "check_fees", "deposit_guidance", "find_office", "loan_guidance", "scam_check", "search_knowledge", "start_registration",
+      "ask_officer", "check_fees", "deposit_guidance", "document_status", "find_office", "loan_guidance", "scam_check", "search_knowledge", "start_registration",
     ]);
   });
 

@@ -23,7 +23,7 @@ export const documentTexts = defineTexts(
   z.object({
     in_force: template, in_force_since: template, superseded: template, superseded_until: template,
     replaced_by: template, replaced_by_since: template, history: template, note: template,
-    advice: template, hedge: template, unknown: template,
+    advice: template, hedge: template, unknown: template, locator: template,
   }),
 );
 
@@ -39,7 +39,7 @@ export const documentVocabulary = defineVocabulary(
 const CONFIRMER = "home_affairs_department";
 
 export const documentInputSchema = z.object({
-  documents: z.array(z.string().min(3)).min(1).max(3).describe("Document names exactly as in the registry, e.g. 'Nghị định 12/2022/NĐ-CP'"),
+  documents: z.array(z.string().min(3)).min(1).max(3).describe("Document names exactly as in the registry (knowledge/documents.yaml), e.g. the decree numbered 12/2022/ND-CP as written there"),
 });
 export type DocumentInput = z.infer<typeof documentInputSchema>;
 
@@ -93,11 +93,11 @@ function statusOf(kb: KnowledgeBase, doc: string): DocumentStatus {
   };
 }
 
-/** The registry's word on a document, as citations: the document itself, "toàn văn". */
+/** The registry's word on a document, as a citation of the whole document. */
 function cite(kb: KnowledgeBase, doc: string): ToolCitation {
   const entry = kb.documents.get(doc)!;
   // The registry records status and dates from legal-facts, not each one from the original.
-  return { doc, locator: "toàn văn", status: entry.status, confidence: entry.confidence };
+  return { doc, locator: documentTexts(kb).locator, status: entry.status, confidence: entry.confidence };
 }
 
 function lines(kb: KnowledgeBase, s: DocumentStatus): AnswerLine[] {
