@@ -245,7 +245,7 @@ export class Engine {
           }),
         );
     // A charge the dialog could check gets its verdict from the fee check, never from a model.
-    return this.llm ? this.llmAnswer(turn, offline, started !== undefined) : offline;
+    return this.llm ? this.llmAnswer(turn, offline, started !== undefined, understood, focus) : offline;
   };
 
   // --- Answers --------------------------------------------------------------------------
@@ -366,12 +366,16 @@ export class Engine {
    * gate decides whether its answer or the offline one is sent. The last turns are kept in
    * the session store (deleted with /xoadulieu) so follow-up questions make sense.
    */
-  private async llmAnswer({ message, text, flowKey, userKey }: Turn, offline: Reply, needsFeeCheck: boolean): Promise<Reply> {
+  private async llmAnswer({ message, text, flowKey, userKey }: Turn, offline: Reply, needsFeeCheck: boolean, understood: Understanding, focus: string): Promise<Reply> {
     const llm = this.llm!;
     const historyKey = `${HISTORY_PREFIX}${userKey}`;
     const history = (await this.sessions.get<LlmTurn[]>(historyKey)) ?? [];
-    const passages = llm.toPassages(await this.retriever.invoke(text));
-    const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()), needsFeeCheck });
+    // A story's passages are those for what it asks, as in the offline answer.
+    const passages = llm.toPassages(await this.retriever.invoke(focus));
+    const reading = understood.story
+      ? { asks: understood.asks.map((a) => a.text), market: understood.situation.marketName, situation: understood.situation.eventSearches }
+      : undefined;
+    const outcome = await llm.answer({ question: text, history, passages, today: isoToday(this.now()), needsFeeCheck, reading });
     this.metrics?.observeLlm(outcome.kind, outcome.kind === "fallback" ? outcome.reason : "none");
     let reply: Reply;
     if (outcome.kind === "handover") {

@@ -38,6 +38,8 @@ export const llmPromptsSchema = z.object({
   no_passages: z.string().min(1),
   question_intro: z.string().min(1),
   history_note: z.string().min(1),
+  /** How the engine read the message: its asks and the situation it tells. */
+  reading: z.object({ intro: z.string().min(1), main_ask: z.string().min(1), other_ask: z.string().min(1), market: z.string().min(1), situation: z.string().min(1) }),
   /** What the model reads back from tools in plain words, and what hidden numbers become. */
   tool_text: z.object({
     nothing_found: z.string().min(1),
@@ -66,6 +68,8 @@ export interface TurnInput {
   today: string;
   /** The message names a charge with an amount: only check_fees may judge it. */
   needsFeeCheck?: boolean;
+  /** How the engine read a long message: what it asks (main first) and what it tells. */
+  reading?: { asks: string[]; market?: string; situation: string[] };
 }
 
 /** One earlier message of the conversation, as kept in the session store. */
@@ -242,7 +246,22 @@ export class LlmAssistant {
     );
     const context = input.passages.length ? `${prompts.context_intro}\n<tai_lieu>\n${formatPassages(this.options.kb, input.passages)}\n</tai_lieu>` : prompts.no_passages;
     const question = `${prompts.question_intro}\n<cau_hoi>\n${neutralise(hidePersonalNumbers(input.question, prompts.hidden_number))}\n</cau_hoi>`;
-    return [new SystemMessage(system), ...history, new HumanMessage(`${context}\n\n${question}`)];
+    return [new SystemMessage(system), ...history, new HumanMessage(`${context}\n\n${question}${this.reading(input)}`)];
+  }
+
+  /** The engine's reading of a long message, as data after the question (its asks are the person's words, so neutralised too). */
+  private reading(input: TurnInput): string {
+    const r = input.reading;
+    if (!r || r.asks.length === 0) return "";
+    const { reading, hidden_number } = this.prompts;
+    const clean = (t: string) => neutralise(hidePersonalNumbers(t, hidden_number));
+    const lines = [
+      fill(reading.main_ask, { ask: clean(r.asks[0]!) }),
+      ...r.asks.slice(1).map((ask) => fill(reading.other_ask, { ask: clean(ask) })),
+      ...(r.market ? [fill(reading.market, { market: r.market })] : []),
+      ...(r.situation.length ? [fill(reading.situation, { situation: r.situation.join("; ") })] : []),
+    ];
+    return `\n\n${reading.intro}\n<doc_hieu>\n${lines.join("\n")}\n</doc_hieu>`;
   }
 
   /** The grounding gate and the other checks on a final answer. */
@@ -350,7 +369,7 @@ export function hidePersonalNumbers(text: string, placeholder: string): string {
 
 /** Text inside our delimiters cannot close them: a document or a message saying "</tai_lieu>" stays data. */
 function neutralise(text: string): string {
-  return text.replace(/<\/?\s*(tai_lieu|cau_hoi)\s*>/gi, (m) => m.replace(/[<>]/g, ""));
+  return text.replace(/<\/?\s*(tai_lieu|cau_hoi|doc_hieu)\s*>/gi, (m) => m.replace(/[<>]/g, ""));
 }
 
 function contentText(message: AIMessage): string {
