@@ -18,15 +18,15 @@ beforeAll(async () => {
 });
 
 /** A ranker that returns these cards, each with this coverage, for any question. */
-function fakeRanker(units: Array<[cardId: string, coverage: number]>): UnitRanker {
+function fakeRanker(units: Array<[cardId: string, coverage: number, questionSimilarity?: number]>): UnitRanker {
   return {
     async rank(question: string): Promise<RankedQuery> {
       const chunks = chunkKnowledge(kb);
-      const documents = units.map(([cardId, coverage]) => {
+      const documents = units.map(([cardId, coverage, questionSimilarity]) => {
         const chunk = chunks.find((c) => c.metadata.kind === "card" && c.metadata.docId === cardId)!;
         return new Document<UnitMetadata>({
           pageContent: chunk.pageContent,
-          metadata: { ...chunk.metadata, key: `card:${cardId}`, score: 0.03, coverage, onTopic: false },
+          metadata: { ...chunk.metadata, key: `card:${cardId}`, score: 0.03, coverage, onTopic: false, questionSimilarity },
         });
       });
       return { query: { text: question, terms: [], phrases: [] }, documents };
@@ -70,5 +70,16 @@ describe("the composer, with a fake ranker and no index", () => {
     };
     expect((await new Answerer(kb, ranker, repliesTexts(kb)).answer("q")).citations).toEqual([]);
     expect((await new Answerer(kb, onTopic, repliesTexts(kb)).answer("q")).citations.length).toBeGreaterThan(0);
+  });
+});
+
+describe("honest about a card that shares words but not the question", () => {
+  it("says it is not sure when the question is far from every way the card is asked", async () => {
+    const far = await new Answerer(kb, fakeRanker([["money-deposit-taiwan", 0.9, 0.05]]), repliesTexts(kb)).answer("bất kỳ câu hỏi nào");
+    expect(far.confident).toBe(false);
+    expect(far.text.startsWith(repliesTexts(kb).unsure)).toBe(true);
+    const near = await new Answerer(kb, fakeRanker([["money-deposit-taiwan", 0.9, 0.4]]), repliesTexts(kb)).answer("bất kỳ câu hỏi nào");
+    expect(near.confident).toBe(true);
+    expect(near.text.startsWith(repliesTexts(kb).unsure)).toBe(false);
   });
 });

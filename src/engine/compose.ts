@@ -34,6 +34,12 @@ export type TopicsOf = (intent: Intent) => readonly Topic[];
 export const MIN_COVERAGE = 0.45;
 /** Coverage above which the answer is marked confident. */
 export const CONFIDENT_COVERAGE = 0.65;
+/**
+ * Below this similarity to any way the card is asked, a card answer is not marked
+ * confident, however many words it shares: set on the real-message dev set (eval/real.jsonl),
+ * where every confident card answer under it was wrong.
+ */
+export const MIN_QUESTION_SIMILARITY = 0.125;
 /** Below MIN_COVERAGE but at least this: ask which of the nearest questions was meant. */
 export const CLARIFY_COVERAGE = 0.25;
 /** A unit on the intent's topics may answer with a little less coverage: the intent is evidence. */
@@ -214,12 +220,15 @@ export class Answerer {
       .slice(0, 2);
 
     const shown = citations.slice(0, MAX_CITATIONS);
+    const confident = meta.coverage >= CONFIDENT_COVERAGE && (meta.questionSimilarity ?? 1) >= MIN_QUESTION_SIMILARITY;
+    // Not sure it is what was asked: say so first, then the nearest thing we know.
+    if (!confident) lines.unshift(this.replies.unsure);
     return {
       text: clampText(lines, textRoom(shown)),
       citations: shown,
       suggestions,
       intent,
-      confident: meta.coverage >= CONFIDENT_COVERAGE,
+      confident,
     };
   }
 }

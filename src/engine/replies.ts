@@ -21,6 +21,8 @@ export const repliesSchema = z.object({
   out_of_scope: template,
   next_step: template,
   clarify: template,
+  /** Before an answer that may not be what was asked (not confident). */
+  unsure: template,
   handoff: template,
   flow_cancelled: template,
   register_button: template,

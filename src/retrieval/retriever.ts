@@ -52,6 +52,11 @@ export interface UnitMetadata extends ChunkMetadata {
   coverage: number;
   /** The unit is a card on one of the topics the question's intent is about. */
   onTopic: boolean;
+  /**
+   * For a card: how close the question is to the card's own title and questions (the best
+   * cosine of their embeddings, 0..1) — the ways people ask what the card answers.
+   */
+  questionSimilarity?: number;
 }
 
 /** A question and its units, best first, as the composer receives them. */
@@ -242,7 +247,24 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
    */
   async rank(question: string, options: RankOptions = {}): Promise<RankedQuery> {
     const corrected = this.correctQuery(question);
-    return this.rerank(corrected, await this.search(corrected, RANK_DEPTH), options);
+    const ranked = this.rerank(corrected, await this.search(corrected, RANK_DEPTH), options);
+    const best = ranked.documents[0];
+    if (best && best.metadata.kind !== "source") best.metadata.questionSimilarity = await this.questionSimilarity(corrected, best.metadata.docId);
+    return ranked;
+  }
+
+  private readonly askedWays = new Map<string, Promise<number[][]>>();
+
+  /** The best cosine between the question and a card's title and questions (embedded once per card). */
+  private async questionSimilarity(question: string, cardId: string): Promise<number | undefined> {
+    const card = this.cards.get(cardId);
+    if (!card) return undefined;
+    let ways = this.askedWays.get(cardId);
+    if (!ways) this.askedWays.set(cardId, (ways = this.embeddings.embedDocuments([card.meta.title, ...card.meta.questions])));
+    const [vector, vectors] = await Promise.all([this.embeddings.embedQuery(question), ways]);
+    const norm = (v: number[]) => Math.sqrt(v.reduce((n, x) => n + x * x, 0)) || 1;
+    const q = norm(vector);
+    return Math.max(...vectors.map((v) => v.reduce((n, x, i) => n + x * vector[i]!, 0) / (q * norm(v))));
   }
 
   /** The given hits scored for a question, in the order given (the evaluation's baseline). */
