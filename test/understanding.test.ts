@@ -100,6 +100,12 @@ describe("the engine reads the message first", () => {
     expect(r.text.split("\n").filter((l) => l.startsWith("Lưu ý")).length).toBeLessThanOrEqual(1);
   });
 
+  it("does not start a fee check for a message that only tells what happened", async () => {
+    const r = await say("Tôi đã đóng 200 triệu để đi làm ở Canada nhưng không đi được, người môi giới cũng không trả lại tiền");
+    expect(r.text).not.toContain("Khoản tiền này là tiền gì?");
+    expect(r.intent === "fee_check" ? r.citations.length : 1).toBeGreaterThan(0);
+  });
+
   it("answers a story by its closing question, not by the fee check", async () => {
     const r = await say("Em đi Nhật, đã nộp cho công ty 80 triệu rồi. Giờ em đổi ý không muốn đi nữa. Em có lấy lại được tiền không ạ?");
     expect(r.intent).not.toBe("fee_check");

@@ -234,7 +234,10 @@ export class Engine {
     if (intent === "out_of_scope") return { ...this.fixed(this.replies.out_of_scope, "out_of_scope"), confident: false };
     if (intent === "handoff") return this.handoffReply(turn.userKey);
     const skill = this.skillFor(intent);
-    const started = skill?.dialog?.start(kb, turn.text);
+    // A story that asks nothing in words ("…người môi giới không trả lại tiền") tells of
+    // what happened; it is not a request to check a charge.
+    const unspoken = understood.asks[0]?.implicit === true && (understood.story || understood.situation.events.length > 0);
+    const started = unspoken ? undefined : skill?.dialog?.start(kb, turn.text);
     const offline = started !== undefined
       ? await this.dialogStep(skill!, turn.flowKey, started, true)
       : await this.withParts(
