@@ -60,6 +60,13 @@ describe("understand", () => {
     expect(understand(kb, "cảm ơn, cho hỏi ký quỹ đi Nhật bao nhiêu").smallTalk).toBeUndefined();
   });
 
+  it("reads scam events in a story that asks nothing", () => {
+    const u = understand(kb, "Bà ấy hứa chắc đậu nếu đưa thêm tiền lót tay cho người phỏng vấn. Mỗi lần đi lại bắt nộp thêm.");
+    expect(u.asks[0]!.implicit).toBe(true);
+    expect(u.situation.events).toEqual(expect.arrayContaining(["bribe_promised", "extra_charges"]));
+    expect(u.situation.eventSearches.length).toBe(u.situation.events.length);
+  });
+
   it("reads events and stages abroad", () => {
     const u = understand(kb, "Em đang làm ở Đài Loan, chủ giữ hộ chiếu và nợ lương 3 tháng. Em phải làm gì?");
     expect(u.situation.market).toBe("taiwan");
@@ -73,6 +80,7 @@ describe("the engine reads the message first", () => {
   const say = async (text: string, userId = `u${Math.random()}`) => (await realEngine()).handle({ channel: "cli", userId, text });
 
   it("answers small talk and control words briefly, never with a card", async () => {
+    expect((await say("cách nấu phở bò")).intent).toBe("out_of_scope");
     for (const text of ["cảm ơn bạn nhiều", "ok", "alo alo", "có ai không", "hủy", "thôi"]) {
       const r = await say(text);
       expect(r.citations, text).toEqual([]);
