@@ -267,15 +267,17 @@ export class Engine {
 
   /**
    * The other asks of a message (at most two more), each answered in one sentence with its
-   * citation, before the next step — only when the main answer is confident, a card covers
+   * citation, before the caveat and the next step — only when the main answer is confident, a card covers
    * the ask confidently, and the whole still fits one reply.
    */
   private async withParts(u: Understanding, reply: Reply): Promise<Reply> {
     if (!reply.confident || !reply.citations.length || u.asks.length < 2) return reply;
     const kb = this.index.kb;
+    // The other parts go before the caveat and the next step, which close the reply.
     const stepPrefix = fill(this.replies.next_step, { step: "" });
+    const hedgePrefix = citationTexts(kb).hedge.split("{")[0]!;
     let lines = reply.text.split("\n");
-    const at = lines.findIndex((l) => l.startsWith(stepPrefix));
+    const at = lines.findIndex((l, i) => i > 0 && (l.startsWith(stepPrefix) || (hedgePrefix.length > 3 && l.startsWith(hedgePrefix))));
     const parts: string[] = [];
     const citations = [...reply.citations];
     for (const ask of u.asks.slice(1)) {
