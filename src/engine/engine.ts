@@ -236,7 +236,7 @@ export class Engine {
     const skill = this.skillFor(intent);
     // A story that asks nothing in words ("…người môi giới không trả lại tiền") tells of
     // what happened; it is not a request to check a charge.
-    const unspoken = understood.asks[0]?.implicit === true && (understood.story || understood.situation.events.length > 0);
+    const unspoken = understood.asks[0]?.implicit === true && (understood.story || understood.situation.trouble.length > 0);
     const started = unspoken ? undefined : skill?.dialog?.start(kb, turn.text);
     const offline = started !== undefined
       ? await this.dialogStep(skill!, turn.flowKey, started, true)
@@ -244,7 +244,7 @@ export class Engine {
           understood,
           await this.offlineAnswer(turn.text, focus, intent, {
             yesNo: understood.asks[0]?.yesNo,
-            preferHelp: understood.situation.events.length > 0 || understood.asks[0]?.vague === true,
+            preferHelp: understood.situation.trouble.length > 0 || understood.asks[0]?.vague === true,
           }),
         );
     // A charge the dialog could check gets its verdict from the fee check, never from a model.

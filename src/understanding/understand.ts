@@ -58,6 +58,8 @@ export interface Situation {
   events: string[];
   /** What to search the knowledge with for those events, in the same order (the vocabulary's own words). */
   eventSearches: string[];
+  /** Events that are trouble (a refund refused, abuse…), not about what is charged. */
+  trouble: string[];
   /** Who writes, when the message says ("parent", "officer"). */
   asker?: string;
   /** Sums of money (or months of salary) the message names, with the sentence each is in. */
@@ -186,6 +188,7 @@ export function understand(kb: KnowledgeBase, text: string): Understanding {
     stages: named(words.stages),
     events: eventIds,
     eventSearches: eventIds.map((k) => words.events[k]!.search),
+    trouble: eventIds.filter((k) => !words.events[k]!.charge),
     asker: named(words.askers)[0],
     amounts,
   };

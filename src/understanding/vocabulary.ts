@@ -23,7 +23,7 @@ export const understandingVocabulary = defineVocabulary(
     answer_openers: patterns,
     office_words: patterns,
     stages: z.record(z.string(), patterns),
-    events: z.record(z.string(), z.object({ patterns, search: z.string().min(1) })),
+    events: z.record(z.string(), z.object({ patterns, search: z.string().min(1), charge: z.boolean().default(false) })),
     vague_asks: patterns,
     askers: z.record(z.string(), patterns),
     small_talk: z.object(Object.fromEntries(SMALL_TALK_KINDS.map((k) => [k, patterns])) as Record<SmallTalk, typeof patterns>),
