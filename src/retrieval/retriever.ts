@@ -91,6 +91,16 @@ export interface KnowledgeRetrieverFields extends BaseRetrieverInput {
 }
 
 const RRF_K = 60;
+
+/** The vector scaled to length 1, in 32 bits. */
+function unitVector(v: number[]): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const norm = Math.sqrt(sum) || 1;
+  const out = new Float32Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = v[i]! / norm;
+  return out;
+}
 /** Share of chunks above which a term is too common to send to the keyword ranker. */
 const MAX_KEYWORD_DF = 0.25;
 /** Longer words are never spelling-corrected (English words and names included). */
@@ -253,18 +263,26 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
     return ranked;
   }
 
-  private readonly askedWays = new Map<string, Promise<number[][]>>();
+  /** Each card's title and questions, embedded once and scaled to unit length (32-bit: they are only compared). */
+  private readonly askedWays = new Map<string, Promise<Float32Array[]>>();
 
-  /** The best cosine between the question and a card's title and questions (embedded once per card). */
+  /** The best cosine between the question and a card's title and questions. */
   private async questionSimilarity(question: string, cardId: string): Promise<number | undefined> {
     const card = this.cards.get(cardId);
     if (!card) return undefined;
     let ways = this.askedWays.get(cardId);
-    if (!ways) this.askedWays.set(cardId, (ways = this.embeddings.embedDocuments([card.meta.title, ...card.meta.questions])));
-    const [vector, vectors] = await Promise.all([this.embeddings.embedQuery(question), ways]);
-    const norm = (v: number[]) => Math.sqrt(v.reduce((n, x) => n + x * x, 0)) || 1;
-    const q = norm(vector);
-    return Math.max(...vectors.map((v) => v.reduce((n, x, i) => n + x * vector[i]!, 0) / (q * norm(v))));
+    if (!ways) {
+      ways = this.embeddings.embedDocuments([card.meta.title, ...card.meta.questions]).then((vs) => vs.map(unitVector));
+      this.askedWays.set(cardId, ways);
+    }
+    const [vector, vectors] = await Promise.all([this.embeddings.embedQuery(question).then(unitVector), ways]);
+    let best = -1;
+    for (const v of vectors) {
+      let dot = 0;
+      for (let i = 0; i < v.length; i++) dot += v[i]! * vector[i]!;
+      if (dot > best) best = dot;
+    }
+    return best;
   }
 
   /** The given hits scored for a question, in the order given (the evaluation's baseline). */
