@@ -1,4 +1,5 @@
-// Dev-set look: every dev message, what came back (first 160 chars), ok/wrong-confident.
+// Every real message of one half (dev by default) with what came back, as a user reads it:
+//   npx tsx scripts/real-look.mts dev | test
 import { createEngine } from "../src/engine/engine.ts";
 import { loadRealMessages, runReal } from "../src/eval/real.ts";
 import { mkdtemp } from "node:fs/promises";
