@@ -11,6 +11,7 @@ beforeAll(async () => {
 });
 
 /** An engine over the shared index with its own session store (as after a restart). */
+const ask = (engine: Engine, text: string, userId = "family") => engine.handle({ channel: "web", userId, text });
 const engineWith = async (url: string) => new Engine(base.index, base.retriever, base.replies, await openStore(url), () => new Date("2026-12-01T08:00:00Z"));
 
 describe("reading a fee question", () => {
@@ -48,7 +49,6 @@ describe("reading a fee question", () => {
 });
 
 describe("fee check in chat", () => {
-  const ask = (engine: Engine, text: string, userId = "family") => engine.handle({ channel: "web", userId, text });
 
   it("answers the issue's three examples in one message each, with citations", async () => {
     const engine = await engineWith("memory://");
@@ -132,7 +132,6 @@ describe("fee check in chat", () => {
 });
 
 describe("the fee check reads what the message already says", () => {
-  const ask = (engine: Engine, text: string) => engine.handle({ channel: "web", userId: "story", text });
   it("asks what an unnamed sum is for, with the charges as buttons, then decides", async () => {
     const engine = await engineWith("memory://");
     const q = await ask(engine, "cty đòi 150 triệu có đúng không");

@@ -143,7 +143,7 @@ export class Answerer {
   }
 
   private composeCard(card: Card, query: QueryProfile, options: ComposeOptions): string[] {
-    const lines = [options.yesNo === false ? withoutYesNoOpening(this.kb, card.shortAnswer) : card.shortAnswer];
+    const lines = [this.opening(card, options)];
     const details = card.details.length ? this.bestSentences(card.details, query.terms, 2, query.phrases) : [];
     for (const d of details) lines.push(`• ${d}`);
     const hedge = cardHedge(this.kb, card);
@@ -169,8 +169,13 @@ export class Answerer {
     const card = this.cards.get(best.metadata.docId);
     const citation = this.citationsOf(best)[0];
     if (!card || !citation || card.meta.status !== "in_force") return undefined;
-    const answer = options.yesNo === false ? withoutYesNoOpening(this.kb, card.shortAnswer) : card.shortAnswer;
+    const answer = this.opening(card, options);
     return { text: splitSentences(answer)[0] ?? answer, citation };
+  }
+
+  /** A card's short answer, without its yes/no opening when the ask is not a yes/no one. */
+  private opening(card: Card, options: ComposeOptions): string {
+    return options.yesNo === false ? withoutYesNoOpening(this.kb, card.shortAnswer) : card.shortAnswer;
   }
 
   /** Composes the reply from ranked units (best first). */

@@ -24,7 +24,10 @@ import type { Topic } from "../knowledge/schema.ts";
 import { openStore, type KeyValueStore } from "../store/store.ts";
 import { CORE_INTENTS, type IncomingMessage, type Intent, type Reply } from "../contract.ts";
 import { SKILLS } from "../skills/index.ts";
-import { validateSkillData, type Skill, type SkillOutcome } from "../skills/skill.ts";
+import type { Skill, SkillOutcome } from "../skills/skill.ts";
+import type { DataSpec } from "../knowledge/texts.ts";
+import type { z } from "zod";
+import { understandingVocabulary } from "../understanding/vocabulary.ts";
 import type { ToolAnswer } from "../skills/answer.ts";
 import { RegistrationService } from "../registration/service.ts";
 import { loadRegistrationPrompts } from "../registration/form.ts";
@@ -276,23 +279,22 @@ export class Engine {
     // The other parts go before the caveat and the next step, which close the reply.
     const stepPrefix = fill(this.replies.next_step, { step: "" });
     const hedgePrefix = citationTexts(kb).hedge.split("{")[0]!;
-    let lines = reply.text.split("\n");
-    const at = lines.findIndex((l, i) => i > 0 && (l.startsWith(stepPrefix) || (hedgePrefix.length > 3 && l.startsWith(hedgePrefix))));
+    const lines = reply.text.split("\n");
+    const found = lines.findIndex((l, i) => i > 0 && (l.startsWith(stepPrefix) || (hedgePrefix.length > 3 && l.startsWith(hedgePrefix))));
+    const at = found >= 0 ? found : lines.length;
+    const withParts = (parts: string[]) => [...lines.slice(0, at), ...parts, ...lines.slice(at)].join("\n");
     const parts: string[] = [];
     const citations = [...reply.citations];
     for (const ask of u.asks.slice(1)) {
       const question = u.situation.marketName && !kb.markets.destination(ask.core) ? `${ask.core} ${u.situation.marketName}` : ask.core;
       const part = await this.answerer.part(question, ruleIntent(kb, question) ?? "qa", { yesNo: ask.yesNo });
       if (!part || citations.some((c) => c.doc === part.citation.doc && c.locator === part.citation.locator)) continue;
-      const candidate = [...parts, fill(this.replies.part, { ask: clampText([ask.text], MAX_ASK_QUOTE), answer: part.text })];
-      const text = at >= 0 ? [...lines.slice(0, at), ...candidate, ...lines.slice(at)] : [...lines, ...candidate];
-      if (text.join("\n").length > textRoom([...citations, part.citation])) break;
-      parts.push(candidate.at(-1)!);
+      const line = fill(this.replies.part, { ask: clampText([ask.text], MAX_ASK_QUOTE), answer: part.text });
+      if (withParts([...parts, line]).length > textRoom([...citations, part.citation])) break;
+      parts.push(line);
       citations.push(part.citation);
     }
-    if (!parts.length) return reply;
-    lines = at >= 0 ? [...lines.slice(0, at), ...parts, ...lines.slice(at)] : [...lines, ...parts];
-    return { ...reply, text: lines.join("\n"), citations };
+    return parts.length ? { ...reply, text: withParts(parts), citations } : reply;
   }
 
   /** Questions about registering also offer the form. */
@@ -423,6 +425,21 @@ export class Engine {
  * skills read — so a missing key stops start-up, not a conversation — and wires the
  * registration service.
  */
+/**
+ * Every wording and vocabulary file the engine and what it runs read (skills, registration,
+ * understanding, citations, replies): validated at start-up, so a missing key stops the
+ * start, not a conversation. src/data-files.ts adds the channels' for knowledge:check.
+ */
+export const ENGINE_DATA_SPECS: ReadonlyArray<DataSpec<z.ZodType>> = [
+  ...SKILLS.flatMap((s) => s.data),
+  citationTexts,
+  understandingVocabulary,
+  caseTexts,
+  registrationVocabulary,
+  routingVocabulary,
+  repliesTexts,
+];
+
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   const index = await openIndex({
     knowledgeDir: options.knowledgeDir,
@@ -432,8 +449,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     onProgress: options.onProgress,
   });
   const { kb } = index;
-  validateSkillData(kb, SKILLS);
-  for (const spec of [routingVocabulary, citationTexts, repliesTexts, caseTexts, registrationVocabulary]) spec(kb);
+  for (const spec of ENGINE_DATA_SPECS) spec(kb);
   const sessions = options.sessions ?? (await openStore("memory://"));
   const registration = new RegistrationService({
     kb,

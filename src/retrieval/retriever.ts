@@ -193,10 +193,13 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
   /** Units by fused keyword and vector rank (no coverage re-ranking): what knowledge:check and the baseline compare. */
   async search(query: string, k = this.k): Promise<Hit[]> {
     if (!query.trim() || this.total === 0) return [];
-    const n = Math.min(this.candidates, this.total);
-    query = this.correctQuery(query);
+    const corrected = this.correctQuery(query);
+    return this.searchWith(corrected, await this.embeddings.embedQuery(corrected), k);
+  }
 
-    const vector = await this.embeddings.embedQuery(query);
+  /** `search` for a query already spelling-corrected and embedded. */
+  private async searchWith(query: string, vector: number[], k: number): Promise<Hit[]> {
+    const n = Math.min(this.candidates, this.total);
     const vectorHits = await this.vectorStore.similaritySearchVectorWithScore(vector, n);
     const keywordHits = this.keyword.search(this.keywordQuery(query), { tokenize: (t) => t.split(" ") }).slice(0, n);
 
@@ -257,9 +260,11 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
    */
   async rank(question: string, options: RankOptions = {}): Promise<RankedQuery> {
     const corrected = this.correctQuery(question);
-    const ranked = this.rerank(corrected, await this.search(corrected, RANK_DEPTH), options);
+    // One embedding of the question serves the vector search and the question similarity.
+    const vector = corrected.trim() && this.total > 0 ? await this.embeddings.embedQuery(corrected) : undefined;
+    const ranked = this.rerank(corrected, vector ? await this.searchWith(corrected, vector, RANK_DEPTH) : [], options);
     const best = ranked.documents[0];
-    if (best && best.metadata.kind !== "source") best.metadata.questionSimilarity = await this.questionSimilarity(corrected, best.metadata.docId);
+    if (best && vector && best.metadata.kind !== "source") best.metadata.questionSimilarity = await this.questionSimilarity(vector, best.metadata.docId);
     return ranked;
   }
 
@@ -267,7 +272,7 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
   private readonly askedWays = new Map<string, Promise<Float32Array[]>>();
 
   /** The best cosine between the question and a card's title and questions. */
-  private async questionSimilarity(question: string, cardId: string): Promise<number | undefined> {
+  private async questionSimilarity(questionVector: number[], cardId: string): Promise<number | undefined> {
     const card = this.cards.get(cardId);
     if (!card) return undefined;
     let ways = this.askedWays.get(cardId);
@@ -275,7 +280,8 @@ export class KnowledgeRetriever extends BaseRetriever implements UnitRanker {
       ways = this.embeddings.embedDocuments([card.meta.title, ...card.meta.questions]).then((vs) => vs.map(unitVector));
       this.askedWays.set(cardId, ways);
     }
-    const [vector, vectors] = await Promise.all([this.embeddings.embedQuery(question).then(unitVector), ways]);
+    const vector = unitVector(questionVector);
+    const vectors = await ways;
     let best = -1;
     for (const v of vectors) {
       let dot = 0;

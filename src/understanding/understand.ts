@@ -163,18 +163,17 @@ export function understand(kb: KnowledgeBase, text: string): Understanding {
     chosen = sentences.length ? [sentences.length - 1] : [];
   }
   const implicit = opener < 0 && askIndexes.length === 0;
-  const asks: Ask[] = chosen.slice(0, MAX_ASKS).map((i) => ({
-    text: sentences[i]!,
-    folded: foldedSentences[i]!,
-    sentence: i,
-    yesNo: matchesAny(words.yes_no, foldedSentences[i]!),
-    core: withoutFillers(sentences[i]!, words.fillers),
+  const toAsk = (sentenceText: string, sentenceFolded: string, sentence: number): Ask => ({
+    text: sentenceText,
+    folded: sentenceFolded,
+    sentence,
+    yesNo: matchesAny(words.yes_no, sentenceFolded),
+    core: withoutFillers(sentenceText, words.fillers),
     implicit,
-    vague: matchesAny(words.vague_asks, foldedSentences[i]!),
-  }));
-  if (!asks.length && text.trim()) {
-    asks.push({ text, folded, sentence: 0, yesNo: matchesAny(words.yes_no, folded), core: withoutFillers(text, words.fillers), implicit, vague: matchesAny(words.vague_asks, folded) });
-  }
+    vague: matchesAny(words.vague_asks, sentenceFolded),
+  });
+  const asks = chosen.slice(0, MAX_ASKS).map((i) => toAsk(sentences[i]!, foldedSentences[i]!, i));
+  if (!asks.length && text.trim()) asks.push(toAsk(text, folded, 0));
 
   const destination = kb.markets.destination(text);
   const named = (groups: Record<string, readonly RegExp[]>) => Object.keys(groups).filter((k) => matchesAny(groups[k]!, folded));
