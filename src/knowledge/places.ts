@@ -73,7 +73,7 @@ export function placeKey(text: string): string {
 }
 
 /** A key without its administrative word, and the level that word hints at: "huyen long bien" → "long bien", district. */
-export function stripKindWord(kb: KnowledgeBase, key: string): { rest: string; hint: PlaceLevel | undefined } {
+function stripKindWord(kb: KnowledgeBase, key: string): { rest: string; hint: PlaceLevel | undefined } {
   const parts = key.split(" ");
   const kind = leadingKindWord(kb, parts);
   return kind ? { rest: parts.slice(kind.words.length).join(" "), hint: kind.level } : { rest: key, hint: undefined };
@@ -88,14 +88,22 @@ export function bareName(kb: KnowledgeBase, name: string): string {
 
 /** A province as answers write it: "tỉnh Cao Bằng", "thành phố Hà Nội"; "Thành phố Hồ Chí Minh" as it is. */
 export function provinceLabel(kb: KnowledgeBase, p: Province): string {
-  const official = placeVocabulary(kb).official;
-  const startsWithOne = [official.city, official.province].some((w) => {
-    const key = ruleText(w);
-    return ruleText(p.name).startsWith(`${key} `);
-  });
-  if (startsWithOne) return p.name;
-  return `${official[p.kind]} ${p.name}`;
+  const vocabulary = placeVocabulary(kb);
+  let labels = provinceLabels.get(vocabulary);
+  if (!labels) provinceLabels.set(vocabulary, (labels = new WeakMap()));
+  let label = labels.get(p);
+  if (label === undefined) {
+    const official = vocabulary.official;
+    const name = ruleText(p.name);
+    const startsWithOne = [official.city, official.province].some((w) => name.startsWith(`${ruleText(w)} `));
+    label = startsWithOne ? p.name : `${official[p.kind]} ${p.name}`;
+    labels.set(p, label);
+  }
+  return label;
 }
+
+/** Labels per place vocabulary and province: written once, read for every office line. */
+const provinceLabels = new WeakMap<object, WeakMap<Province, string>>();
 
 /** An old unit as answers write it: an old province with its word ("Tỉnh Hà Giang"), others by their name. */
 export function oldNameLabel(kb: KnowledgeBase, o: OldName): string {
@@ -154,7 +162,7 @@ function placeIndex(kb: KnowledgeBase): PlaceIndex {
 }
 
 /** The level of a place: old names of offices (Sở, Bộ…) count as districts here. */
-export function entryLevel(e: PlaceEntry): PlaceLevel {
+function entryLevel(e: PlaceEntry): PlaceLevel {
   if (e.kind === "province") return "province";
   if (e.kind === "commune") return "commune";
   return e.oldName.level === "province" ? "province" : e.oldName.level === "commune" ? "commune" : "district";

@@ -120,15 +120,28 @@ export function defineVocabulary<S extends z.ZodType>(name: string, schema: S): 
 /** A template with {placeholders}: any non-empty string. */
 export const template = z.string().min(1);
 
+/** An object of these template keys, each required (a missing one fails with its name). */
+export function templates<const K extends string>(...keys: K[]) {
+  return z.object(Object.fromEntries(keys.map((k) => [k, template])) as { [P in K]: typeof template });
+}
+
+/**
+ * A pattern source compiled once, by `compile`; one that does not compile fails validation
+ * with the file, the field and the reason.
+ */
+export function compiledPattern<R>(compile: (source: string) => R) {
+  return z.string().min(1).transform((source, ctx) => {
+    try {
+      return compile(source);
+    } catch (err) {
+      ctx.addIssue({ code: "custom", message: `not a valid pattern: ${(err as Error).message}` });
+      return z.NEVER;
+    }
+  });
+}
+
 /**
  * Patterns over folded text (no diacritics, lower case): regular-expression sources,
  * compiled once. An invalid pattern fails validation with the file and the field.
  */
-export const foldedPattern = z.string().min(1).transform((source, ctx) => {
-  try {
-    return new RegExp(source);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: `not a valid pattern: ${(err as Error).message}` });
-    return z.NEVER;
-  }
-});
+export const foldedPattern = compiledPattern((source) => new RegExp(source));

@@ -20,17 +20,15 @@
  */
 import { join } from "node:path";
 import { z } from "zod";
-import { fill } from "../text/wording.ts";
+import { fill, formatDate, lowerFirst, upperFirst, vnYear } from "../text/wording.ts";
 import { loadPromptFile } from "../knowledge/texts.ts";
 import type { KnowledgeBase } from "../knowledge/load.ts";
 import type { OldName } from "../knowledge/offices-schema.ts";
-import { cleanUserText, ruleText } from "../text/normalize.ts";
-import { formatDate } from "../text/wording.ts";
-import { oldNameLabel } from "../knowledge/places.ts";
-import { findOffice, provinceLabel, type PlaceCandidate } from "../skills/office/find.ts";
+import { cleanUserText } from "../text/normalize.ts";
+import { oldNameLabel, placeKey as key, provinceLabel } from "../knowledge/places.ts";
+import { findOffice, type PlaceCandidate } from "../skills/office/find.ts";
 import { parsePriorityGroup } from "../knowledge/priority-groups.ts";
 import { formatVnMobile, vnMobileSchema } from "./phone.ts";
-import { lowerFirst, upperFirst, vnYear } from "../text/wording.ts";
 import { registrationVocabulary } from "./vocabulary.ts";
 import { PRIORITY_GROUPS, registrationDraftSchema, registrationSchema, type RegistrationDraft } from "./types.ts";
 
@@ -236,10 +234,6 @@ function marketLabel(ctx: Ctx, id: RegistrationMarket): string {
 }
 
 /** Folded, punctuation-free key for comparing what was typed with a button. */
-function key(s: string): string {
-  return ruleText(cleanUserText(s));
-}
-
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }

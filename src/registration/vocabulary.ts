@@ -8,11 +8,11 @@
  * "nhật, đài loan".split(registrationVocabulary(kb).list_separator); // ["nhật", " đài loan"]
  */
 import { z } from "zod";
-import { defineVocabulary, foldedPattern } from "../knowledge/texts.ts";
-import { cleanUserText, ruleText } from "../text/normalize.ts";
+import { compiledPattern, defineVocabulary, foldedPattern } from "../knowledge/texts.ts";
+import { placeKey } from "../knowledge/places.ts";
 
 /** A set of words compared after the form's own folding (no diacritics, lower case). */
-const foldedWords = z.array(z.string().min(1)).min(1).transform((words) => new Set(words.map((w) => ruleText(cleanUserText(w)))));
+const foldedWords = z.array(z.string().min(1)).min(1).transform((words) => new Set(words.map(placeKey)));
 /** A set of words compared as typed, lower case only ("hủy" and "huỷ" both kept). */
 const typedWords = z.array(z.string().min(1)).min(1).transform((words) => new Set(words.map((w) => w.toLowerCase())));
 
@@ -24,13 +24,6 @@ export const registrationVocabulary = defineVocabulary(
     cancel_keys_outside_text: foldedWords,
     back_keys: foldedWords,
     dont_know: foldedPattern,
-    list_separator: z.string().min(1).transform((source, ctx) => {
-      try {
-        return new RegExp(source, "iu");
-      } catch (err) {
-        ctx.addIssue({ code: "custom", message: `not a valid pattern: ${(err as Error).message}` });
-        return z.NEVER;
-      }
-    }),
+    list_separator: compiledPattern((source) => new RegExp(source, "iu")),
   }),
 );

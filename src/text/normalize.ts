@@ -110,15 +110,20 @@ export function stripInvisible(text: string): string {
     .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "");
 }
 
+/** ruleText's pattern per set of kept characters, compiled once (replace resets a global pattern's lastIndex). */
+const stripPatterns = new Map<string, RegExp>();
+
 /**
  * Folded words separated by single spaces, punctuation dropped: the text that rules read
  * ("Đi Đài Loan, có đúng không?" → "di dai loan co dung khong"). `keep` lists punctuation
  * a rule needs (the intent rules keep "$").
  */
 export function ruleText(text: string, keep = ""): string {
-  const strip = new RegExp(`[^\\p{L}\\p{N}${keep.replace(/[\]\\^-]/g, "\\$&")} ]+`, "gu");
+  let strip = stripPatterns.get(keep);
+  if (!strip) stripPatterns.set(keep, (strip = new RegExp(`[^\\p{L}\\p{N}${keep.replace(/[\]\\^-]/g, "\\$&")} ]+`, "gu")));
   return fold(text).replace(strip, " ").replace(/\s+/g, " ").trim();
 }
+
 
 /** Cleans what a user typed: invisible characters out, NFC, whitespace collapsed. */
 export function cleanUserText(text: string): string {

@@ -232,7 +232,7 @@ function factIfInForce(kb: KnowledgeBase, id: string, date: string): Fact | unde
 }
 
 function compare(amount: ParsedAmount | undefined, raw: unknown, cap: DepositCap): DepositComparison {
-  if (amount === undefined) return { kind: "unreadable", text: typeof raw === "string" ? raw : String(raw) };
+  if (amount === undefined) return { kind: "unreadable", text: String(raw) };
   if (isMonths(amount)) return { kind: "months_not_money", months: amount.months };
   if (amount.currency !== "VND") return { kind: "needs_vnd", value: amount.value, currency: amount.currency };
   const value = Math.round(amount.value);
@@ -281,8 +281,8 @@ export function depositGuidance(kb: KnowledgeBase, rawInput: DepositGuidanceInpu
   const region: MarketRegion = destination ? depositRegion(kb, destination.market) : OTHER_MARKET;
   const { job, nearShore } = parseJob(kb, `${input.job ?? ""} ${input.market}`);
   // The programme asked for (by route, or named with its market), and the market's own.
-  const wanted = input.route === PROGRAMME_ROUTE ? PROGRAMME_ROUTE : destination?.eps ? kb.markets.programmeOf(market)?.id : undefined;
   const programme = kb.markets.programmeOf(market);
+  const wanted = input.route === PROGRAMME_ROUTE ? PROGRAMME_ROUTE : destination?.eps ? programme?.id : undefined;
   const programmeCap = programme && programmeDeposit(kb, market, programme.id, job, date);
   const isProgramme = wanted !== undefined && wanted === programme?.id && programmeCap !== undefined;
   const route: DepositGuidanceResult["route"] = isProgramme ? PROGRAMME_ROUTE : input.route === "direct" ? "direct" : "company";

@@ -8,12 +8,7 @@
  * // "Số tiền 10 triệu đồng không vượt mức tối đa 12 triệu đồng."
  */
 import { z } from "zod";
-import { defineTexts, template } from "../../knowledge/texts.ts";
-
-/** An object of these template keys, each required (a missing one fails with its name). */
-function templates<const K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, template])) as { [P in K]: typeof template });
-}
+import { defineTexts, template, templates } from "../../knowledge/texts.ts";
 
 /** The input fields a bad input can name, as the tool's schema calls them. */
 export const INPUT_FIELDS = ["market", "amountAsked", "route", "asOf", "job"] as const;

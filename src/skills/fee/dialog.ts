@@ -140,7 +140,7 @@ export function readFeeMessage(kb: KnowledgeBase, text: string): Omit<FeeDialogS
   // "Tiền môi giới… đòi 50 triệu tiền môi giới": one charge, with its amount.
   const sameCharge = (a: Charge, b: Charge) => a.kind === b.kind && a.when === b.when && a.paidTo === b.paidTo;
   const hasSum = (c: Charge) => c.amount !== undefined || c.months !== undefined;
-  const kept = charges.filter((c, i) => hasSum(c) ? true : !charges.some((o, j) => j !== i && sameCharge(o, c) && (hasSum(o) || j < i)));
+  const kept = charges.filter((c, i) => hasSum(c) || !charges.some((o, j) => j !== i && sameCharge(o, c) && (hasSum(o) || j < i)));
   // A salary or a sum in a market's own currency says where ("20.000 Đài tệ").
   const currencies = [salary, ...kept.map((c) => c.amount)].flatMap((m) => (m ? [m.currency] : []));
   return {

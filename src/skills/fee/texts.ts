@@ -8,13 +8,8 @@
  * // "Khi gia hạn, tiền dịch vụ chỉ được thu nếu hợp đồng có thỏa thuận, tối đa 0,5 tháng lương …"
  */
 import { z } from "zod";
-import { defineTexts, template } from "../../knowledge/texts.ts";
+import { defineTexts, template, templates } from "../../knowledge/texts.ts";
 import { CHARGE_KINDS, type ChargeKind } from "./charges.ts";
-
-/** An object of these template keys, each required (a missing one fails with its name). */
-function templates<const K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, template])) as { [P in K]: typeof template });
-}
 
 export const feeTexts = defineTexts(
   "skills/fee",

@@ -31,7 +31,7 @@ import { fill, formatDate, formatMonths, formatVnd, isoToday, ISO_DATE_RE, lower
 import { loanTexts, type LoanTexts } from "./texts.ts";
 import { loanVocabulary } from "./vocabulary.ts";
 
-export { parseVndAmount, PRIORITY_GROUPS, type PriorityGroup };
+export { parseVndAmount };
 
 /** What the tool does, for a model (the Skill and the LangChain tool share it). */
 export const LOAN_TOOL_DESCRIPTION =

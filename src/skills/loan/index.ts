@@ -12,7 +12,7 @@ import { LOAN_TOOL_DESCRIPTION, loanGuidance, loanInputSchema, type LoanGuidance
 import { loanTexts } from "./texts.ts";
 import { loanVocabulary } from "./vocabulary.ts";
 
-export { loanTexts, loanVocabulary };
+export { loanTexts };
 
 export const loanSkill: Skill<LoanGuidanceInput, LoanGuidanceOutput> = {
   name: "loan_guidance",

@@ -8,13 +8,8 @@
  * // "Vay trên 200 triệu đồng phải có tài sản bảo đảm (thế chấp); từ 200 triệu đồng trở xuống thì không cần."
  */
 import { z } from "zod";
-import { defineTexts, template } from "../../knowledge/texts.ts";
+import { defineTexts, template, templates } from "../../knowledge/texts.ts";
 import { PRIORITY_GROUPS, type PriorityGroup } from "../../knowledge/priority-groups.ts";
-
-/** An object of these template keys, each required (a missing one fails with its name). */
-function templates<const K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, template])) as { [P in K]: typeof template });
-}
 
 export const loanTexts = defineTexts(
   "skills/loan",

@@ -24,7 +24,7 @@ import {
   bareName, entryProvinceId, oldNameLabel, provinceLabel, resolvePlace, uniqueEntries,
   type PlaceEntry, type PlaceResolution,
 } from "../../knowledge/places.ts";
-import type { Confidence } from "../../knowledge/schema.ts";
+import { CONFIDENCES, type Confidence } from "../../knowledge/schema.ts";
 import { cleanUserText } from "../../text/normalize.ts";
 import { fill, formatDate, lowerFirst, textRoom, upperFirst } from "../../text/wording.ts";
 import { citeRule, citeSource, needsHedge, toCitations, uniqueCitations, type ToolCitation } from "../../knowledge/cite.ts";
@@ -32,7 +32,6 @@ import { policeCard, safeEcho, type ToolAnswer } from "../answer.ts";
 import { officeTexts, type OfficeTexts } from "./texts.ts";
 
 /** How answers write a province ("tỉnh Cao Bằng"): the place recogniser's, for the form and the tool's users. */
-export { provinceLabel };
 
 // ---------------------------------------------------------------------------------------
 // Input
@@ -150,11 +149,10 @@ const OFFICE_ORDER = [
   "eps_centre", "overseas_labour_department", "embassy",
 ];
 
-const CONFIDENCE_RANK: Record<Confidence, number> = { "V-P": 2, "V-S": 1, M: 0 };
-
+/** The least sure of these grades (CONFIDENCES runs from the surest). */
 function lowest(values: Confidence[]): Confidence | null {
   if (values.length === 0) return null;
-  return values.reduce((a, b) => (CONFIDENCE_RANK[b] < CONFIDENCE_RANK[a] ? b : a));
+  return values.reduce((a, b) => (CONFIDENCES.indexOf(b) > CONFIDENCES.indexOf(a) ? b : a));
 }
 
 /**

@@ -14,7 +14,7 @@ import { FIND_OFFICE_DESCRIPTION, findOffice, findOfficeInputSchema, type FindOf
 import { officeTexts } from "./texts.ts";
 import { officeVocabulary } from "./vocabulary.ts";
 
-export { officeTexts, officeVocabulary };
+export { officeTexts };
 
 /** What someone asking "where" wants done, read from the message; the default task otherwise. */
 export function officeTaskIn(kb: KnowledgeBase, text: string): OfficeTask {

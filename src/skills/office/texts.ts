@@ -9,12 +9,7 @@
  */
 import { z } from "zod";
 import { OFFICE_TASKS, type OfficeTask } from "../../knowledge/offices-schema.ts";
-import { defineTexts, template } from "../../knowledge/texts.ts";
-
-/** An object of these template keys, each required (a missing one fails with its name). */
-function templates<const K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, template])) as { [P in K]: typeof template });
-}
+import { defineTexts, template, templates } from "../../knowledge/texts.ts";
 
 /** How one office type is placed: the first of these that applies (only `anywhere` is required). */
 const whereSchema = z.object({
@@ -48,4 +43,3 @@ export const officeTexts = defineTexts(
 );
 
 export type OfficeTexts = ReturnType<typeof officeTexts>;
-export type OfficeWhere = z.infer<typeof whereSchema>;

@@ -390,12 +390,13 @@ function composeAnswer(
   const flagName = (f: ScamFlag) => fill(t.flag_name, { label: f.label });
   const flagLine = (f: ScamFlag) => fill(t.flag_line, { label: f.label, explanation: f.explanation });
 
+  const fallbackOffice = fill(t.default_office, { office: officeType(kb, DEFAULT_CONFIRMER).name });
   /** The answer showing these flags and steps, and the room its citations leave. */
   const answerWith = (shownFlags: ScamFlag[], shownSteps: SafeStep[], lines: string[]) => {
     const citations = weakestOfRepeats([...shownFlags.flatMap((f) => f.citations), ...shownSteps.flatMap((s) => s.citations)]);
     const hedged = needsHedge(citations);
     const who = [...shownFlags, ...shownSteps].map((x) => confirmWith.get(x)).find((w) => w !== undefined);
-    const hedge = fill(t.hedge, { office: who ?? fill(t.default_office, { office: officeType(kb, DEFAULT_CONFIRMER).name }) });
+    const hedge = fill(t.hedge, { office: who ?? fallbackOffice });
     const room = textRoom(toCitations(kb, citations));
     const text = [...lines, ...(hedged ? [hedge] : [])].join("\n");
     return { answer: { text, citations, hedged }, room, hedgeLength: hedged ? hedge.length + 1 : 0 };

@@ -18,6 +18,9 @@ export { scamTexts, scamVocabulary };
 const MIN_FLAGS = 2;
 const LONG_MESSAGE_WORDS = 30;
 
+/** The check `read` just made, so the `run` that follows it in chat does not redo it (scamCheck is pure). */
+const lastRead = new WeakMap<object, { text: string; result: ScamCheckResult }>();
+
 export const scamSkill: Skill<ScamCheckInput, ScamCheckResult> = {
   name: "scam_check",
   intent: "scam_check",
@@ -28,11 +31,13 @@ export const scamSkill: Skill<ScamCheckInput, ScamCheckResult> = {
   schema: () => scamCheckInputSchema,
   read(kb, text) {
     const check = scamCheck(kb, { text });
+    lastRead.set(kb, { text, result: check });
     const long = ruleText(text).split(" ").length >= LONG_MESSAGE_WORDS;
     return check.status === "checked" && (check.flags.length >= MIN_FLAGS || (long && check.flags.length > 0)) ? { text } : undefined;
   },
   run(kb, input) {
-    const result = scamCheck(kb, input);
+    const last = lastRead.get(kb);
+    const result = last && last.text === input.text ? last.result : scamCheck(kb, input);
     return { result, answer: result.answer, decided: result.status === "checked" };
   },
 };

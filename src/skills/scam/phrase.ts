@@ -12,7 +12,7 @@
  * const t = encodeText("Bao đậu 100%");
  * findMatch(t, phrase("bao (đậu|đỗ)"), false); // { from: 0, to: 2 }
  */
-import { fold, toneKey } from "../../text/normalize.ts";
+import { fold, nfcLower, toneKey } from "../../text/normalize.ts";
 
 /**
  * Each syllable of the message becomes "fold#key": key is "*" when typed without
@@ -29,7 +29,7 @@ function escapeRe(s: string): string {
 
 /** A pattern syllable matches the same syllable typed without diacritics or with the same ones. */
 function compileSyllable(word: string): string {
-  const w = word.normalize("NFC").toLowerCase();
+  const w = nfcLower(word);
   const f = fold(w);
   return `${escapeRe(f)}#(?:\\*|${escapeRe(toneKey(w))})`;
 }
@@ -56,7 +56,7 @@ export interface EncodedText {
 }
 
 export function encodeText(text: string): EncodedText {
-  const words = [...text.normalize("NFC").toLowerCase().matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0]);
+  const words = [...nfcLower(text).matchAll(/[\p{L}\p{N}]+/gu)].map((m) => m[0]);
   const starts: number[] = [];
   let rep = " ";
   for (const w of words) {

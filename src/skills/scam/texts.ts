@@ -8,18 +8,12 @@
  * // "Kết luận: có dấu hiệu cần cẩn thận."
  */
 import { z } from "zod";
-import { defineTexts, template } from "../../knowledge/texts.ts";
+import { defineTexts, template, templates } from "../../knowledge/texts.ts";
 
-/** An object of these template keys, each required (a missing one fails with its name). */
-function templates<const K extends string>(...keys: K[]) {
-  return z.object(Object.fromEntries(keys.map((k) => [k, template])) as { [P in K]: typeof template });
-}
-
-export const SCAM_VERDICTS = ["many_signs", "caution", "no_clear_sign"] as const;
+const SCAM_VERDICTS = ["many_signs", "caution", "no_clear_sign"] as const;
 export type ScamVerdict = (typeof SCAM_VERDICTS)[number];
 
-export const SAFE_STEPS = ["licence", "money", "ask", "police", "hotline"] as const;
-export type SafeStepId = (typeof SAFE_STEPS)[number];
+const SAFE_STEPS = ["licence", "money", "ask", "police", "hotline"] as const;
 
 export const scamTexts = defineTexts(
   "skills/scam",

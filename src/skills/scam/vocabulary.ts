@@ -8,18 +8,11 @@
  * findMatch(encodeText("không thu tiền môi giới"), phrase("tiền môi giới"), scamVocabulary(kb).negation); // undefined
  */
 import { z } from "zod";
-import { defineVocabulary } from "../../knowledge/texts.ts";
+import { compiledPattern, defineVocabulary } from "../../knowledge/texts.ts";
 import { phrase } from "./phrase.ts";
 
 /** A phrase pattern (phrase.ts); an invalid one fails validation with the file and the field. */
-const phrasePattern = z.string().min(1).transform((source, ctx) => {
-  try {
-    return phrase(source);
-  } catch (err) {
-    ctx.addIssue({ code: "custom", message: `not a valid pattern: ${(err as Error).message}` });
-    return z.NEVER;
-  }
-});
+const phrasePattern = compiledPattern(phrase);
 
 export const scamVocabulary = defineVocabulary(
   "scam",
